@@ -1,0 +1,45 @@
+"""``stripe-compat``: the harness's command line.
+
+Each command group lives in the module that does the work and registers itself here
+through a ``register(subparsers)`` function, so this file stays a table of contents.
+Exit codes: 0 success, 1 the check found problems, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .errors import HarnessError
+
+#: Modules that contribute command groups, in the order ``--help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, with every command group registered."""
+    parser = argparse.ArgumentParser(
+        prog="stripe-compat",
+        description="Is this Stripe upgrade safe? Compatibility and contract checks for billing code.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a :class:`HarnessError` becomes a one-paragraph message and exit 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except HarnessError as exc:
+        print(f"stripe-compat: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""pytest plugin: fixtures, markers and options over the harness's backends."""
