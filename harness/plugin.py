@@ -1,1 +1,338 @@
-"""pytest plugin: fixtures, markers and options over the harness's backends."""
+"""pytest plugin: a thin layer of options, markers and fixtures over the harness's backends.
+
+Registered through the ``pytest11`` entry point, so installing stripe-compat is enough
+for ``pytest --pyargs harness.scenarios`` to run the billing scenarios against the
+integration named in ``[tool.stripe-compat]``. Every fixture restores what it changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .adapter import BillingAdapter, StripeSettings, WebhookResult, make_adapter
+from .backends.base import Backend
+from .backends.contract_check import ContractCheck
+from .backends.faults import FaultInjector
+from .backends.recorder import Recorder
+from .backends.replay import ReplayBackend
+from .backends.sources import api_key_for, open_server
+from .backends.spy import RequestLog
+from .cassettes.store import cassette_path
+from .config import WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
+from .errors import HarnessError
+from .matrix import find_pyproject
+from .stripe_http import HarnessHTTPClient, routed_to, stripe_version
+from .webhooks.events import build_event, encode
+from .webhooks.signing import signature_header
+
+GROUP = "stripe-compat"
+_CONFIG_KEY = pytest.StashKey[HarnessConfig]()
+_CHAIN_KEY = pytest.StashKey["Chain"]()
+_PHASES_KEY = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+MARKERS = (
+    "stripe_backends(*kinds, reason): run only on these backends (e.g. stateful flows need state)",
+    "stripe_api_versions(min=None, max=None): run only on API versions in this range (inclusive)",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup(GROUP, "stripe-compat: billing scenarios across Stripe versions")
+    group.addoption("--stripe-backend", choices=[k.value for k in BackendKind], default=None,
+                    help="where stripe-python's requests go (default: replay from cassettes)")
+    group.addoption("--stripe-api-version", default=None,
+                    help="the Stripe API version to pin (default: the newest in the matrix)")
+    group.addoption("--record-mode", choices=[m.value for m in RecordMode], default=None,
+                    help="'all' re-records the cassettes of the scenarios run (needs a non-replay backend)")
+    group.addoption("--stripe-cassettes", default=None, help="cassette folder (default: from pyproject)")
+    group.addoption("--stripe-adapter", default=None, help="integration adapter as module:Class")
+    group.addoption("--stripe-strict-provider", action="store_true",
+                    help="fail scenarios on provider-schema violations too, not only consumer contracts")
+    group.addoption("--stripe-results", default=None, help="write this cell's results as JSON to this file")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+
+
+def harness_config(config: pytest.Config) -> HarnessConfig:
+    """The run's :class:`HarnessConfig`, resolved once from options and pyproject."""
+    if _CONFIG_KEY not in config.stash:
+        try:
+            config.stash[_CONFIG_KEY] = resolve(
+                find_pyproject(config.rootpath),
+                backend=config.getoption("--stripe-backend"),
+                api_version=config.getoption("--stripe-api-version"),
+                record_mode=config.getoption("--record-mode"),
+                cassettes=config.getoption("--stripe-cassettes"),
+                adapter=config.getoption("--stripe-adapter"),
+                strict_provider=config.getoption("--stripe-strict-provider"),
+            )
+        except HarnessError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return config.stash[_CONFIG_KEY]
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if not config.getoption("--stripe-backend") and not config.getoption("--stripe-api-version"):
+        return None
+    cfg = harness_config(config)
+    return (
+        f"stripe-compat: backend={cfg.backend.value} stripe=={stripe_version()} "
+        f"api_version={cfg.api_version} record_mode={cfg.record_mode.value} adapter={cfg.adapter}"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not any(item.get_closest_marker(m) for item in items for m in ("stripe_backends", "stripe_api_versions")):
+        return
+    cfg = harness_config(config)
+    for item in items:
+        backends = item.get_closest_marker("stripe_backends")
+        if backends and cfg.backend.value not in backends.args:
+            reason = backends.kwargs.get("reason", "not supported by this backend")
+            item.add_marker(pytest.mark.skip(reason=f"{cfg.backend.value}: {reason}"))
+        versions = item.get_closest_marker("stripe_api_versions")
+        if versions:
+            low, high = versions.kwargs.get("min"), versions.kwargs.get("max")
+            if (low and cfg.api_version < low) or (high and cfg.api_version > high):
+                item.add_marker(pytest.mark.skip(reason=f"not applicable to API version {cfg.api_version}"))
+
+
+@dataclass
+class Chain:
+    """One scenario's backend stack, top (what stripe-python calls) to bottom (the source).
+
+    integration -> RequestLog -> FaultInjector -> ContractCheck -> [Recorder] -> source
+    admin       --------------------------------> ContractCheck -> [Recorder] -> source
+    """
+
+    source: Backend
+    checked: ContractCheck
+    faults: FaultInjector
+    log: RequestLog
+    recorder: Recorder | None
+    replay: ReplayBackend | None
+    warnings: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        """What must fail the scenario even if the integration swallowed it."""
+        found = [str(m) for m in (self.replay.misses if self.replay else [])]
+        found += [f"contract violation: {v}" for v in self.checked.blockers]
+        return found
+
+
+@pytest.fixture(scope="session")
+def stripe_compat_config(request: pytest.FixtureRequest) -> HarnessConfig:
+    """The resolved harness configuration for this run."""
+    return harness_config(request.config)
+
+
+@pytest.fixture(scope="session")
+def _stripe_server(stripe_compat_config: HarnessConfig) -> Iterator[Backend | None]:
+    """The session's server backend (localstripe, stripe-mock, live); None when replaying."""
+    try:
+        server = open_server(stripe_compat_config)
+    except HarnessError as exc:
+        pytest.exit(f"stripe-compat: {exc}", returncode=2)
+    yield server
+    if server is not None:
+        server.close()
+
+
+@pytest.fixture
+def _stripe_chain(
+    request: pytest.FixtureRequest, stripe_compat_config: HarnessConfig, _stripe_server: Backend | None
+) -> Iterator[Chain]:
+    cfg = stripe_compat_config
+    path = cassette_path(cfg.cassettes, cfg.api_version, request.node.nodeid)
+    replay = None
+    if _stripe_server is None:
+        replay = ReplayBackend(path, api_version=cfg.api_version, rerecord_hint=cfg.rerecord_hint(request.node.name))
+        source: Backend = replay
+    else:
+        _stripe_server.reset()
+        source = _stripe_server
+    recorder = None
+    if cfg.record_mode is RecordMode.ALL:
+        recorder = Recorder(source, api_version=cfg.api_version, stripe_python=stripe_version())
+    checked = ContractCheck(recorder or source, api_version=cfg.api_version, contracts_dir=cfg.contracts)
+    faults = FaultInjector(checked)
+    chain = Chain(source, checked, faults, RequestLog(faults), recorder, replay)
+    request.node.stash[_CHAIN_KEY] = chain
+    yield chain
+    if recorder is not None:
+        report = request.node.stash.get(_PHASES_KEY, {}).get("call")
+        if report is not None and report.passed and not chain.problems():
+            if recorder.interactions:
+                recorder.commit(path, request.node.nodeid)
+        else:
+            recorder.discard()
+
+
+@pytest.fixture
+def stripe_requests(_stripe_chain: Chain) -> RequestLog:
+    """Every request the integration sent to Stripe in this scenario, with its outcome."""
+    return _stripe_chain.log
+
+
+@pytest.fixture
+def stripe_faults(_stripe_chain: Chain) -> FaultInjector:
+    """Inject Stripe failures into the integration's traffic: ``stripe_faults.add("timeout", ...)``."""
+    return _stripe_chain.faults
+
+
+@pytest.fixture
+def stripe_settings(_stripe_chain: Chain, stripe_compat_config: HarnessConfig) -> Iterator[StripeSettings]:
+    """The Stripe settings the integration under test is built with; globals routed and restored."""
+    with routed_to(_stripe_chain.log) as client:
+        yield StripeSettings(
+            api_key=api_key_for(stripe_compat_config),
+            api_version=stripe_compat_config.api_version,
+            api_base=_stripe_chain.log.api_base,
+            http_client=client,
+            webhook_secret=WEBHOOK_SECRET,
+        )
+
+
+@pytest.fixture
+def billing(
+    stripe_settings: StripeSettings, stripe_compat_config: HarnessConfig, tmp_path: Path
+) -> Iterator[BillingAdapter]:
+    """The integration under test, fresh for this scenario, behind the adapter interface."""
+    adapter = make_adapter(stripe_compat_config.adapter_factory(), stripe_settings, tmp_path)
+    yield adapter
+    adapter.close()
+
+
+class StripeAdmin:
+    """The scenario's own access to the Stripe account, outside the integration's traffic.
+
+    Used to arrange (delete a customer behind the integration's back) and to check the
+    account's real state (how many customers a user has). Its requests are recorded and
+    contract-checked, but neither faulted nor counted as the integration's.
+    """
+
+    def __init__(self, chain: Chain, settings: StripeSettings) -> None:
+        self._client = HarnessHTTPClient(chain.checked)
+        self._settings = settings
+
+    def _options(self) -> dict[str, str]:
+        return {"api_key": self._settings.api_key, "stripe_version": self._settings.api_version}
+
+    def _swap(self) -> Any:
+        import stripe
+
+        previous, stripe.default_http_client = stripe.default_http_client, self._client
+        return previous
+
+    def customers_for(self, email: str) -> list[dict[str, Any]]:
+        """Live customers with this e-mail address, as plain dicts (id, metadata)."""
+        import stripe
+
+        previous = self._swap()
+        try:
+            found = stripe.Customer.list(email=email, limit=100, **self._options())
+            # str() is the object's JSON in every release; to_dict() changed meaning in 15.0.
+            return [json.loads(str(c)) for c in found["data"]]
+        finally:
+            stripe.default_http_client = previous
+
+    def delete_customer(self, customer_id: str) -> dict[str, Any]:
+        """Delete a customer as someone in the dashboard would; returns it as it was before."""
+        import stripe
+
+        previous = self._swap()
+        try:
+            before = stripe.Customer.retrieve(customer_id, **self._options())
+            stripe.Customer.delete(customer_id, **self._options())
+            return json.loads(str(before))
+        finally:
+            stripe.default_http_client = previous
+
+
+@pytest.fixture
+def stripe_admin(_stripe_chain: Chain, stripe_settings: StripeSettings) -> StripeAdmin:
+    """Direct access to the backend's Stripe account for arranging and checking scenarios."""
+    return StripeAdmin(_stripe_chain, stripe_settings)
+
+
+class WebhookSender:
+    """Delivers events to the integration the way Stripe does: raw body plus signature."""
+
+    def __init__(self, adapter: BillingAdapter, chain: Chain, settings: StripeSettings) -> None:
+        self._adapter, self._chain, self._settings = adapter, chain, settings
+
+    def event(self, event_type: str, obj: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """An event for ``obj`` rendered in the pinned API version (see :func:`build_event`)."""
+        return build_event(event_type, obj, api_version=self._settings.api_version, **kwargs)
+
+    def deliver(self, event: dict[str, Any], *, secret: str | None = None) -> WebhookResult:
+        """Sign and deliver one event; its payload is contract-checked like any response."""
+        payload = encode(event)
+        self._chain.checked.check(f"webhook {event.get('type')}", payload)
+        header = signature_header(payload, secret or self._settings.webhook_secret)
+        return self._adapter.handle_webhook(payload, header)
+
+
+@pytest.fixture
+def stripe_webhooks(billing: BillingAdapter, _stripe_chain: Chain, stripe_settings: StripeSettings) -> WebhookSender:
+    """Send signed webhook events to the integration under test."""
+    return WebhookSender(billing, _stripe_chain, stripe_settings)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    result = yield
+    chain = item.stash.get(_CHAIN_KEY, None)
+    if chain is not None and (problems := chain.problems()):
+        pytest.fail("\n".join(problems), pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    report = yield
+    item.stash.setdefault(_PHASES_KEY, {})[report.when] = report
+    return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        _RESULTS.append(report)
+
+
+_RESULTS: list[pytest.TestReport] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    target = session.config.getoption("--stripe-results")
+    if not target or hasattr(session.config, "workerinput"):
+        return
+    cfg = harness_config(session.config)
+    scenarios = []
+    for report in _RESULTS:
+        reason = ""
+        if report.failed or report.skipped:
+            text = str(report.longrepr) if report.longrepr else ""
+            reason = next((line.strip() for line in reversed(text.splitlines()) if line.strip()), "")[:300]
+        scenarios.append({"id": report.nodeid, "outcome": report.outcome, "reason": reason})
+    data = {
+        "run_id": os.environ.get("STRIPE_COMPAT_RUN_ID"),
+        "stripe": stripe_version(),
+        "api_version": cfg.api_version,
+        "backend": cfg.backend.value,
+        "exitstatus": int(exitstatus),
+        "counts": {k: sum(s["outcome"] == k for s in scenarios) for k in ("passed", "failed", "skipped")},
+        "scenarios": scenarios,
+    }
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    Path(target).write_text(json.dumps(data, indent=2) + "\n")

@@ -1,0 +1,135 @@
+"""The adapter interface: the only way scenarios touch a billing integration.
+
+A team puts its own integration under the harness by writing one class with these
+methods and naming it in ``[tool.stripe-compat] adapter = "pkg.module:Class"``. The
+reference integration's adapter (:mod:`harness.reference.adapter`) is the worked
+example. Scenarios never import an integration directly, so the same scenarios, matrix,
+cassettes and contracts prove any integration that fits here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from .stripe_http import HarnessHTTPClient
+
+
+class PaymentUnavailable(Exception):
+    """What an adapter raises when a payment action cannot be done because of Stripe.
+
+    ``user_message`` is what the integration would show the customer; scenarios check
+    that it exists and that it does not leak internals (keys, stack traces).
+    """
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
+@dataclass(frozen=True)
+class StripeSettings:
+    """How the integration under test must talk to Stripe in this scenario.
+
+    ``api_base`` and ``http_client`` route the traffic to the harness's backend; the
+    harness also installs both globally (``stripe.api_base``, ``stripe.default_http_client``)
+    for integrations that use stripe-python's global style. An integration built on
+    ``StripeClient`` passes them as ``base_addresses={"api": api_base}`` and ``http_client``.
+    """
+
+    api_key: str
+    api_version: str
+    api_base: str
+    http_client: HarnessHTTPClient
+    webhook_secret: str
+
+
+@dataclass(frozen=True)
+class UserView:
+    """A user as the integration records them, billing state included."""
+
+    user_id: str
+    email: str
+    verified: bool
+    billing_state: str  # none | pending | ready | failed | missing
+    customer_id: str | None
+    default_payment_method: str | None
+    last_error: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    """An invoice the integration generated, as it recorded it."""
+
+    invoice_id: str
+    status: str
+    total: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    """The HTTP status and body the integration's webhook endpoint answered with."""
+
+    status: int
+    body: str = ""
+
+
+@runtime_checkable
+class BillingAdapter(Protocol):
+    """What a scenario can ask of an integration. Construct with ``(settings, workdir)``."""
+
+    def signup(self, email: str) -> str:
+        """Create an account and return its user id. Must never call Stripe."""
+
+    def verify_email(self, user_id: str) -> None:
+        """Mark the e-mail address verified. Must never call Stripe."""
+
+    def get_user(self, user_id: str) -> UserView:
+        """Read a user; may repair a missing customer, must never fail because of Stripe."""
+
+    def add_card(self, user_id: str, payment_method: str) -> None:
+        """Attach ``payment_method`` and make it the default; raise PaymentUnavailable on Stripe failure."""
+
+    def generate_invoice(self, user_id: str, items: list[tuple[int, str]], currency: str) -> InvoiceView:
+        """Bill ``items`` (amount in minor units, description) and finalize the invoice."""
+
+    def run_queued_work(self) -> int:
+        """Run every queued job that is due, ignoring backoff; return how many ran."""
+
+    def handle_webhook(self, payload: bytes, signature: str) -> WebhookResult:
+        """Handle one delivery exactly as the integration's webhook endpoint would."""
+
+    def billing_snapshot(self) -> dict[str, Any]:
+        """A comparable picture of billing state, for idempotency and reordering checks."""
+
+    def connectivity(self) -> dict[str, Any]:
+        """Stripe connectivity as monitoring sees it (last success, last error, failures)."""
+
+    def close(self) -> None:
+        """Release databases, threads and files."""
+
+
+AdapterFactory = type[BillingAdapter]
+
+
+def make_adapter(factory: Any, settings: StripeSettings, workdir: Path) -> BillingAdapter:
+    """Build an adapter and check it has every method, naming the ones it lacks."""
+    adapter = factory(settings, workdir)
+    missing = [
+        name
+        for name in ("signup", "verify_email", "get_user", "add_card", "generate_invoice",
+                     "run_queued_work", "handle_webhook", "billing_snapshot", "connectivity", "close")
+        if not callable(getattr(adapter, name, None))
+    ]
+    if missing:
+        from .errors import ConfigError
+
+        msg = (
+            f"Adapter {factory!r} lacks {', '.join(missing)}. Implement every method of "
+            "harness.adapter.BillingAdapter (see README, 'Bring your own integration')."
+        )
+        raise ConfigError(msg)
+    return adapter

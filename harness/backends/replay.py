@@ -1,0 +1,87 @@
+"""Cassette replay: answers from a vcrpy cassette and never touches the network.
+
+vcrpy's :class:`~vcr.cassette.Cassette` does the matching and the play counting (each
+recorded response is played once, in order, so a stateful flow replays faithfully).
+The harness adds what a user needs when replay fails: which request had no recording,
+the nearest recorded one and why it differs, and the command that re-records it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vcr.cassette import Cassette
+from vcr.errors import UnhandledHTTPRequestError
+from vcr.record_mode import RecordMode
+
+from ..cassettes.matching import MATCH_ON
+from ..cassettes.scrub import scrub_request
+from ..cassettes.store import CassetteFile, from_vcr_response
+from ..errors import CassetteError, CassetteMiss
+from .base import Backend, Request, Response
+
+
+class ReplayBackend(Backend):
+    """Plays one scenario's cassette; every miss is kept so a swallowed one still fails the test."""
+
+    name = "replay"
+
+    def __init__(self, path: Path, *, api_version: str, rerecord_hint: str) -> None:
+        self.path = path
+        self.api_version = api_version
+        self.rerecord_hint = rerecord_hint
+        self.misses: list[CassetteError] = []
+        self._cassette = Cassette(str(path), record_mode=RecordMode.NONE, match_on=MATCH_ON)
+        self.metadata = None
+        self._has_file = path.exists()
+        if not self._has_file:
+            return  # fine for a scenario that never reaches Stripe; the first request says so
+        recorded = CassetteFile.read(path)
+        if recorded.metadata and recorded.metadata.api_version_requested != api_version:
+            msg = (
+                f"Cassette {path} was recorded for API version "
+                f"{recorded.metadata.api_version_requested}, but this run pins {api_version}. "
+                f"Replaying it would test responses {api_version} never sends. "
+                f"Re-record it: {rerecord_hint}"
+            )
+            raise CassetteError(msg)
+        self.metadata = recorded.metadata
+        for vcr_request, stored in recorded.interactions:
+            self._cassette.append(vcr_request, stored)
+
+    def handle_request(self, request: Request) -> Response:
+        if not self._has_file:
+            msg = (
+                f"{request.describe()} reached Stripe, but there is no cassette at {self.path} "
+                f"for API version {self.api_version}. Record it: {self.rerecord_hint}"
+            )
+            self.misses.append(CassetteError(msg))
+            raise self.misses[-1]
+        vcr_request = scrub_request(request)
+        try:
+            stored = self._cassette.play_response(vcr_request)
+        except UnhandledHTTPRequestError:
+            miss = CassetteMiss(
+                str(self.path), request.describe(), self._nearest(vcr_request), self.rerecord_hint
+            )
+            self.misses.append(miss)
+            raise miss from None
+        return from_vcr_response(stored)
+
+    def _nearest(self, vcr_request: object) -> str:
+        candidates = self._cassette.find_requests_with_most_matches(vcr_request)
+        if not candidates:
+            return "none (the cassette has no request with the same method or path)"
+        stored, _, fails = candidates[0]
+        played = " (already played)" if not fails else ""
+        why = "; ".join(f"{name}: {detail}" for name, detail in fails)
+        described = Request(stored.method, stored.uri, {}, stored.body or b"").describe()
+        return f"{described}{played}" + (f" -- {why}" if why else "")
+
+    @property
+    def unplayed(self) -> int:
+        """How many recorded interactions the scenario has not asked for (yet)."""
+        return len(self._cassette) - len(self._cassette.play_counts)
+
+    def reset(self) -> None:
+        self._cassette.rewind()

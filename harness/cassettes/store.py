@@ -1,0 +1,112 @@
+"""Where cassettes live, what they say about themselves, and how they are written.
+
+A cassette is a vcrpy YAML file with one extra top-level ``metadata`` entry (vcrpy 9
+keeps it): the backend it was recorded against, the stripe-python release, the API
+version requested and the one the server answered with, and when. Replay reads that
+metadata to refuse a cassette recorded for another API version, the mistake that lets a
+test pass against responses the pinned version would never send.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from vcr.request import Request as VcrRequest
+from vcr.serialize import deserialize, serialize
+from vcr.serializers import yamlserializer
+
+from ..backends.base import Response
+from ..errors import CassetteError
+
+METADATA_KEY = "stripe_compat"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]+")
+
+
+@dataclass(frozen=True)
+class CassetteMetadata:
+    """What a cassette says about how it was made."""
+
+    backend: str
+    stripe_python: str
+    api_version_requested: str
+    api_version_answered: str
+    recorded_at: str
+    scenario: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CassetteMetadata:
+        """Read metadata written by :meth:`to_dict` (unknown keys are ignored)."""
+        fields = cls.__dataclass_fields__
+        return cls(**{k: str(v) for k, v in data.items() if k in fields})
+
+    def to_dict(self) -> dict[str, str]:
+        """The mapping written into the cassette file."""
+        return asdict(self)
+
+
+def cassette_path(root: Path, api_version: str, scenario_id: str) -> Path:
+    """``root/<api_version>/<module>/<test>.yaml`` for a pytest node id."""
+    module, _, name = scenario_id.rpartition("::")
+    module_stem = Path(module).stem if module else "scenarios"
+    return root / api_version / module_stem / f"{_UNSAFE.sub('_', name).strip('_')}.yaml"
+
+
+def from_vcr_response(stored: dict[str, Any]) -> Response:
+    """A stored vcrpy response as a harness response."""
+    headers = {name: values[-1] for name, values in stored.get("headers", {}).items() if values}
+    body = stored.get("body", {}).get("string", b"")
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return Response(int(stored["status"]["code"]), headers, body)
+
+
+@dataclass
+class CassetteFile:
+    """A cassette's interactions and metadata, read or about to be written."""
+
+    interactions: list[tuple[VcrRequest, dict[str, Any]]]
+    metadata: CassetteMetadata | None
+
+    @classmethod
+    def read(cls, path: Path) -> CassetteFile:
+        """Load ``path``; a damaged file is an error, never an empty cassette."""
+        try:
+            text = path.read_text("utf-8")
+        except FileNotFoundError:
+            raise
+        try:
+            requests, responses, *extra = deserialize(text, yamlserializer)
+        except Exception as exc:
+            msg = f"Cassette {path} cannot be read ({exc}). Restore it from git or re-record it."
+            raise CassetteError(msg) from exc
+        meta = extra[0].get(METADATA_KEY) if extra else None
+        return cls(
+            list(zip(requests, responses, strict=True)),
+            CassetteMetadata.from_dict(meta) if meta else None,
+        )
+
+    def write(self, path: Path) -> None:
+        """Write atomically: a crash or error mid-write leaves the previous file intact."""
+        data: dict[str, Any] = {
+            "requests": [req for req, _ in self.interactions],
+            "responses": [resp for _, resp in self.interactions],
+        }
+        if self.metadata:
+            data["metadata"] = {METADATA_KEY: self.metadata.to_dict()}
+        text = serialize(data, yamlserializer)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,71 @@
+"""The integration's SQLite database: one file, one schema, short transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    email TEXT NOT NULL UNIQUE,
+    verified INTEGER NOT NULL DEFAULT 0,
+    verification_token TEXT,
+    created_at REAL NOT NULL,
+    stripe_customer_id TEXT,
+    billing_state TEXT NOT NULL DEFAULT 'none',
+    billing_error TEXT,
+    billing_attempts INTEGER NOT NULL DEFAULT 0,
+    customer_generation INTEGER NOT NULL DEFAULT 0,
+    customer_checked_at REAL,
+    default_payment_method TEXT
+);
+CREATE TABLE IF NOT EXISTS invoices (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    stripe_invoice_id TEXT,
+    status TEXT NOT NULL,
+    total INTEGER NOT NULL DEFAULT 0,
+    currency TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    dedupe_key TEXT UNIQUE,
+    status TEXT NOT NULL DEFAULT 'queued',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL DEFAULT 8,
+    run_after REAL NOT NULL,
+    lease_until REAL,
+    last_error TEXT
+);
+CREATE TABLE IF NOT EXISTS processed_events (
+    event_id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    processed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS object_versions (
+    object_id TEXT PRIMARY KEY,
+    last_event_created INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stripe_connectivity (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last_success_at REAL,
+    last_error_at REAL,
+    last_error TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0
+);
+INSERT OR IGNORE INTO stripe_connectivity (id) VALUES (1);
+"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (and create) the database; autocommit mode so transactions are explicit."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.executescript(SCHEMA)
+    return conn

@@ -1,0 +1,170 @@
+"""Every call the integration makes to Stripe, written once to run on stripe 5.x to 16.x.
+
+The portable subset: global-style resource methods with keyword request options
+(``api_key=``, ``stripe_version=``, ``idempotency_key=``), which every release accepts;
+fields read with ``obj["key"]`` (StripeObject stopped being a dict in 15.0, so ``.get``
+is gone); exceptions looked up where each release keeps them. Each call reports to the
+connectivity monitor and comes back as a :class:`GatewayError` with a ``kind`` the
+service can act on, never as a raw library exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import stripe
+
+from ..stripe_http import stripe_error
+from .connectivity import ConnectivityMonitor
+
+T = TypeVar("T")
+
+#: Kinds that mean "Stripe could not be used right now"; they count against connectivity.
+OUTAGE_KINDS = frozenset({"auth", "network", "rate_limit", "server", "unknown"})
+
+
+class GatewayError(Exception):
+    """A Stripe call failed. ``kind``: auth, network, rate_limit, server, card, missing, invalid, unknown."""
+
+    def __init__(self, kind: str, message: str, param: str | None = None) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind, self.param = kind, param
+
+
+def field(obj: Any, key: str) -> Any:
+    """``obj[key]``, or None when the response lacks it (portable across StripeObject changes)."""
+    try:
+        return obj[key]
+    except (KeyError, TypeError):
+        return None
+
+
+def _classify(exc: Exception) -> str:
+    checks = (
+        ("AuthenticationError", "auth"),
+        ("PermissionError", "auth"),
+        ("APIConnectionError", "network"),
+        ("RateLimitError", "rate_limit"),
+        ("CardError", "card"),
+        ("IdempotencyError", "invalid"),
+        ("InvalidRequestError", "invalid"),
+        ("APIError", "server"),
+    )
+    for name, kind in checks:
+        if isinstance(exc, stripe_error(name)):
+            if kind == "invalid" and getattr(exc, "code", None) == "resource_missing":
+                return "missing"
+            return kind
+    return "unknown"
+
+
+class StripeGateway:
+    """Thin, typed calls to Stripe for one API key and pinned API version."""
+
+    def __init__(self, api_key: str, api_version: str, monitor: ConnectivityMonitor) -> None:
+        self.api_key = api_key
+        self.api_version = api_version
+        self.monitor = monitor
+
+    def _call(self, fn: Callable[..., T], *args: Any, **params: Any) -> T:
+        try:
+            result = fn(*args, api_key=self.api_key, stripe_version=self.api_version, **params)
+        except stripe_error("StripeError") as exc:
+            kind = _classify(exc)
+            message = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
+            if kind in OUTAGE_KINDS:
+                self.monitor.failure(f"{kind}: {message}")
+            else:
+                self.monitor.success()
+            raise GatewayError(kind, message, getattr(exc, "param", None)) from exc
+        self.monitor.success()
+        return result
+
+    def create_customer(self, *, user_id: str, email: str, idempotency_key: str) -> str:
+        """Create the user's customer; the key makes a retried create return the same one."""
+        customer = self._call(
+            stripe.Customer.create,
+            email=email,
+            metadata={"user_id": user_id},
+            idempotency_key=idempotency_key,
+        )
+        return customer["id"]
+
+    def find_customer(self, *, email: str, user_id: str) -> str | None:
+        """A live customer already made for this user (by e-mail, then metadata), if any."""
+        found = self._call(stripe.Customer.list, email=email, limit=10)
+        for customer in found["data"]:
+            metadata = field(customer, "metadata") or {}
+            if field(metadata, "user_id") == user_id and not field(customer, "deleted"):
+                return customer["id"]
+        return None
+
+    def customer_exists(self, customer_id: str) -> bool:
+        """False when Stripe says the customer is deleted or unknown."""
+        try:
+            customer = self._call(stripe.Customer.retrieve, customer_id)
+        except GatewayError as exc:
+            if exc.kind == "missing":
+                return False
+            raise
+        return not field(customer, "deleted")
+
+    def attach_card(self, *, customer_id: str, payment_method: str) -> str:
+        """Attach the payment method and make it the customer's default; returns its id."""
+        attached = self._call(stripe.PaymentMethod.attach, payment_method, customer=customer_id)
+        self._call(
+            stripe.Customer.modify,
+            customer_id,
+            invoice_settings={"default_payment_method": attached["id"]},
+        )
+        return attached["id"]
+
+    def create_setup_intent(self, *, customer_id: str, idempotency_key: str) -> tuple[str, str]:
+        """A SetupIntent for the front end to confirm; returns (id, client_secret)."""
+        intent = self._call(
+            stripe.SetupIntent.create,
+            customer=customer_id,
+            usage="off_session",
+            idempotency_key=idempotency_key,
+        )
+        return intent["id"], intent["client_secret"]
+
+    def create_invoice(self, *, customer_id: str, idempotency_key: str) -> str:
+        """An empty draft invoice; items are added to it explicitly (works in every API version)."""
+        invoice = self._call(
+            stripe.Invoice.create,
+            customer=customer_id,
+            collection_method="charge_automatically",
+            auto_advance=False,
+            idempotency_key=idempotency_key,
+        )
+        return invoice["id"]
+
+    def add_invoice_item(
+        self, *, customer_id: str, invoice_id: str, amount: int, currency: str, description: str,
+        idempotency_key: str,
+    ) -> None:
+        """One line on a draft invoice."""
+        self._call(
+            stripe.InvoiceItem.create,
+            customer=customer_id,
+            invoice=invoice_id,
+            amount=amount,
+            currency=currency,
+            description=description,
+            idempotency_key=idempotency_key,
+        )
+
+    def finalize_invoice(self, invoice_id: str) -> tuple[str, int, str]:
+        """Finalize a draft; returns (status, total, currency) as Stripe reports them."""
+        invoice = self._call(stripe.Invoice.finalize_invoice, invoice_id)
+        return invoice["status"], int(invoice["total"]), invoice["currency"]
+
+    def delete_draft_invoice(self, invoice_id: str) -> None:
+        """Remove a draft left behind by a failed generation."""
+        try:
+            self._call(stripe.Invoice.delete, invoice_id)
+        except GatewayError as exc:
+            if exc.kind != "missing":
+                raise

@@ -1,0 +1,1 @@
+"""The verdict: per-cell results gathered into one picture of the matrix."""

@@ -1,0 +1,60 @@
+"""The Stripe customer is created by the first payment feature that needs it, exactly once."""
+
+from __future__ import annotations
+
+from harness.adapter import BillingAdapter
+from harness.backends.spy import RequestLog
+from harness.plugin import StripeAdmin
+
+ATTACH = r"/v1/payment_methods/[^/]+/attach"
+CUSTOMER = r"/v1/customers/cus_[A-Za-z0-9]+"
+
+
+def test_first_card_creates_one_customer_and_sets_default(
+    billing: BillingAdapter, stripe_requests: RequestLog, stripe_admin: StripeAdmin
+) -> None:
+    user_id = billing.signup("ada@example.com")
+    billing.verify_email(user_id)
+    assert stripe_requests.exchanges == []
+
+    billing.add_card(user_id, "pm_card_visa")
+
+    user = billing.get_user(user_id)
+    assert user.billing_state == "ready"
+    assert user.customer_id
+    assert user.customer_id.startswith("cus_")
+    assert user.default_payment_method
+    assert user.default_payment_method.startswith("pm_")
+    assert stripe_requests.count("POST", "/v1/customers") == 1, stripe_requests.describe()
+    (attach,) = stripe_requests.matching("POST", ATTACH)
+    assert ("customer", user.customer_id) in attach.request.form
+    (default,) = stripe_requests.matching("POST", CUSTOMER)
+    assert ("invoice_settings[default_payment_method]", user.default_payment_method) in default.request.form
+
+    billing.add_card(user_id, "pm_card_mastercard")  # a second card reuses the customer
+    assert stripe_requests.count("POST", "/v1/customers") == 1, stripe_requests.describe()
+    customers = stripe_admin.customers_for("ada@example.com")
+    assert [c["id"] for c in customers] == [user.customer_id]
+    assert customers[0]["metadata"]["user_id"] == user_id
+
+
+def test_invoice_for_user_without_customer_creates_it_first(
+    billing: BillingAdapter, stripe_requests: RequestLog
+) -> None:
+    user_id = billing.signup("lin@example.com")
+    billing.verify_email(user_id)
+
+    invoice = billing.generate_invoice(user_id, [(1500, "Pro plan"), (500, "Extra seat")], "usd")
+
+    assert invoice.status == "open"
+    assert invoice.total == 2000
+    assert invoice.currency == "usd"
+    user = billing.get_user(user_id)
+    assert user.billing_state == "ready"
+    steps = [(e.request.method, e.request.path.rsplit("/", 1)[-1]) for e in stripe_requests.exchanges]
+    assert steps[0] == ("POST", "customers"), stripe_requests.describe()
+    assert steps[1] == ("POST", "invoices")
+    assert steps[2:4] == [("POST", "invoiceitems")] * 2
+    assert steps[4] == ("POST", "finalize")
+    (create,) = stripe_requests.matching("POST", "/v1/invoices")
+    assert ("customer", user.customer_id) in create.request.form
