@@ -1,0 +1,120 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.backends.base import HandlerBackend, Request, Response
+from harness.backends.recorder import LiveModeRefused, Recorder
+from harness.backends.replay import ReplayBackend
+from harness.cassettes.store import CassetteFile
+from harness.errors import CassetteError, CassetteMiss
+
+API = "2024-06-20"
+URL = "https://api.stripe.com/v1/customers"
+
+
+def _stripe(request: Request) -> Response:
+    """A tiny stand-in for Stripe that numbers the customers it creates."""
+    _stripe.count += 1  # type: ignore[attr-defined]
+    return Response.from_json(
+        200,
+        {"id": f"cus_{_stripe.count}", "object": "customer", "email": dict(request.form).get("email")},  # type: ignore[attr-defined]
+        {"Request-Id": "req_x", "Stripe-Version": API, "Set-Cookie": "s=1"},
+    )
+
+
+def _record(path: Path, *bodies: bytes) -> Recorder:
+    _stripe.count = 0  # type: ignore[attr-defined]
+    recorder = Recorder(HandlerBackend(_stripe), api_version=API, stripe_python="16.1.0")
+    for body in bodies:
+        recorder.handle_request(Request("POST", URL, {"Authorization": "Bearer sk_test_secret123456"}, body))
+    recorder.commit(path, "tests::scenario")
+    return recorder
+
+
+def test_recording_keeps_no_secret_and_states_how_it_was_made(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    _record(path, b"email=jane%40bigcorp.io")
+    text = path.read_text()
+    assert "sk_test_secret" not in text
+    assert "Authorization" not in text
+    assert "bigcorp" not in text
+    assert "Set-Cookie" not in text
+    meta = CassetteFile.read(path).metadata
+    assert meta is not None
+    assert meta.backend == "memory"
+    assert meta.api_version_requested == API
+    assert meta.api_version_answered == API
+    assert meta.stripe_python == "16.1.0"
+
+
+def test_replay_plays_identical_requests_in_recorded_order(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    _record(path, b"email=a%40example.com", b"email=a%40example.com")
+    replay = ReplayBackend(path, api_version=API, rerecord_hint="rerecord")
+    ids = [replay.handle_request(Request("POST", URL, {}, b"email=a%40example.com")).json()["id"] for _ in range(2)]
+    assert ids == ["cus_1", "cus_2"]
+
+
+def test_a_miss_names_the_request_the_nearest_recording_and_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    _record(path, b"email=a%40example.com")
+    replay = ReplayBackend(path, api_version=API, rerecord_hint="nox -s record")
+    with pytest.raises(CassetteMiss) as miss:
+        replay.handle_request(Request("POST", URL, {}, b"email=b%40example.com"))
+    text = str(miss.value)
+    assert "POST /v1/customers email=b@example.com" in text
+    assert "nearest recorded request: POST /v1/customers email=a@example.com" in text
+    assert "nox -s record" in text
+    assert replay.misses == [miss.value]
+
+
+def test_replay_refuses_a_cassette_recorded_for_another_api_version(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    _record(path, b"email=a%40example.com")
+    with pytest.raises(CassetteError, match=r"recorded for API version 2024-06-20, but this run pins 2025-03-31\.basil"):
+        ReplayBackend(path, api_version="2025-03-31.basil", rerecord_hint="x")
+
+
+def test_missing_cassette_only_fails_when_stripe_is_reached(tmp_path: Path) -> None:
+    replay = ReplayBackend(tmp_path / "none.yaml", api_version=API, rerecord_hint="nox -s record")
+    with pytest.raises(CassetteError, match="no cassette at"):
+        replay.handle_request(Request("GET", URL))
+
+
+def test_a_damaged_cassette_is_an_error_not_an_empty_one(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("interactions: [\n")
+    with pytest.raises(CassetteError, match="cannot be read"):
+        ReplayBackend(path, api_version=API, rerecord_hint="x")
+
+
+def test_livemode_response_voids_the_recording_and_keeps_the_old_cassette(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    _record(path, b"email=a%40example.com")
+    before = path.read_bytes()
+    live = HandlerBackend(lambda r: Response.from_json(200, {"id": "cus_9", "object": "customer", "livemode": True}))
+    recorder = Recorder(live, api_version=API, stripe_python="16.1.0")
+    with pytest.raises(LiveModeRefused):
+        recorder.handle_request(Request("POST", URL))
+    with pytest.raises(LiveModeRefused):
+        recorder.commit(path, "tests::scenario")
+    assert path.read_bytes() == before
+
+
+def test_a_write_that_fails_midway_leaves_the_previous_cassette_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.yaml"
+    _record(path, b"email=a%40example.com")
+    before = path.read_bytes()
+
+    def crash(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("harness.cassettes.store.os.replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        _record(path, b"email=z%40example.com")
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["c.yaml"]  # no temporary file left behind
+    assert json.loads(json.dumps(CassetteFile.read(path).metadata.to_dict()))["api_version_requested"] == API  # type: ignore[union-attr]
