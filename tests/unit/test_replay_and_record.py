@@ -72,7 +72,8 @@ def test_a_miss_names_the_request_the_nearest_recording_and_the_fix(tmp_path: Pa
 def test_replay_refuses_a_cassette_recorded_for_another_api_version(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     _record(path, b"email=a%40example.com")
-    with pytest.raises(CassetteError, match=r"recorded for API version 2024-06-20, but this run pins 2025-03-31\.basil"):
+    expected = r"recorded for API version 2024-06-20, but this run pins 2025-03-31\.basil"
+    with pytest.raises(CassetteError, match=expected):
         ReplayBackend(path, api_version="2025-03-31.basil", rerecord_hint="x")
 
 
