@@ -26,7 +26,7 @@ from .backends.sources import api_key_for, open_server
 from .backends.spy import RequestLog
 from .cassettes.store import cassette_path
 from .config import WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
-from .errors import HarnessError
+from .errors import CassetteError, HarnessError
 from .matrix import find_pyproject
 from .stripe_http import HarnessHTTPClient, routed_to, stripe_version
 from .webhooks.events import build_event, encode
@@ -291,7 +291,19 @@ def stripe_webhooks(billing: BillingAdapter, _stripe_chain: Chain, stripe_settin
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    result = yield
+    """Fail on cassette misses and contract violations, even ones the integration swallowed.
+
+    When the scenario also raised, the violations come first: a response missing a
+    field usually *is* the cause of the KeyError that follows.
+    """
+    try:
+        result = yield
+    except BaseException as exc:
+        chain = item.stash.get(_CHAIN_KEY, None)
+        problems = chain.problems() if chain is not None else []
+        if problems and not isinstance(exc, (CassetteError, pytest.fail.Exception)):
+            pytest.fail("\n".join([*problems, f"and then the scenario raised {exc!r}"]), pytrace=False)
+        raise
     chain = item.stash.get(_CHAIN_KEY, None)
     if chain is not None and (problems := chain.problems()):
         pytest.fail("\n".join(problems), pytrace=False)
