@@ -48,7 +48,7 @@ class HarnessConfig:
     api_version: str
     record_mode: RecordMode
     cassettes: Path
-    contracts: Path
+    contracts: Path | None
     adapter: str
     matrix: Matrix
     strict_provider: bool
@@ -106,7 +106,7 @@ def resolve(
         api_version=version,
         record_mode=mode,
         cassettes=root / (cassettes or table.get("cassettes", "cassettes")),
-        contracts=root / table.get("contracts", "contracts"),
+        contracts=root / table["contracts"] if "contracts" in table else None,
         adapter=adapter or table.get("adapter", DEFAULT_ADAPTER),
         matrix=matrix,
         strict_provider=strict_provider,

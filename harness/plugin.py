@@ -58,9 +58,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--stripe-results", default=None, help="write this cell's results as JSON to this file")
 
 
+_OPTIONS = ("--stripe-backend", "--stripe-api-version", "--record-mode", "--stripe-cassettes", "--stripe-adapter")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
+    if any(config.getoption(name) for name in _OPTIONS):
+        harness_config(config)  # bad options are a usage error before anything runs
+    if target := config.getoption("--stripe-results"):
+        config.pluginmanager.register(ResultsWriter(config, Path(target)), "stripe-compat-results")
 
 
 def harness_config(config: pytest.Config) -> HarnessConfig:
@@ -82,7 +89,7 @@ def harness_config(config: pytest.Config) -> HarnessConfig:
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    if not config.getoption("--stripe-backend") and not config.getoption("--stripe-api-version"):
+    if not any(config.getoption(name) for name in _OPTIONS):
         return None
     cfg = harness_config(config)
     return (
@@ -317,34 +324,48 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when == "call" or (report.when == "setup" and not report.passed):
-        _RESULTS.append(report)
+def _reason(report: pytest.TestReport) -> str:
+    """The first line of why a scenario failed or was skipped, for the report."""
+    if report.passed:
+        return ""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None:
+        text = crash.message
+    elif isinstance(report.longrepr, tuple):  # a skip: (file, line, reason)
+        text = str(report.longrepr[2])
+    else:
+        text = str(report.longrepr)
+    return text.strip().splitlines()[0][:300] if text.strip() else ""
 
 
-_RESULTS: list[pytest.TestReport] = []
+class ResultsWriter:
+    """Collects each scenario's outcome and writes the cell's JSON for the report.
 
+    An object per run rather than module state, so runs inside one process (pytester,
+    IDEs) never mix their results. Under xdist only the controller writes.
+    """
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    target = session.config.getoption("--stripe-results")
-    if not target or hasattr(session.config, "workerinput"):
-        return
-    cfg = harness_config(session.config)
-    scenarios = []
-    for report in _RESULTS:
-        reason = ""
-        if report.failed or report.skipped:
-            text = str(report.longrepr) if report.longrepr else ""
-            reason = next((line.strip() for line in reversed(text.splitlines()) if line.strip()), "")[:300]
-        scenarios.append({"id": report.nodeid, "outcome": report.outcome, "reason": reason})
-    data = {
-        "run_id": os.environ.get("STRIPE_COMPAT_RUN_ID"),
-        "stripe": stripe_version(),
-        "api_version": cfg.api_version,
-        "backend": cfg.backend.value,
-        "exitstatus": int(exitstatus),
-        "counts": {k: sum(s["outcome"] == k for s in scenarios) for k in ("passed", "failed", "skipped")},
-        "scenarios": scenarios,
-    }
-    Path(target).parent.mkdir(parents=True, exist_ok=True)
-    Path(target).write_text(json.dumps(data, indent=2) + "\n")
+    def __init__(self, config: pytest.Config, target: Path) -> None:
+        self.config, self.target = config, target
+        self.reports: list[pytest.TestReport] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.reports.append(report)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if hasattr(self.config, "workerinput"):
+            return
+        cfg = harness_config(self.config)
+        scenarios = [{"id": r.nodeid, "outcome": r.outcome, "reason": _reason(r)} for r in self.reports]
+        data = {
+            "run_id": os.environ.get("STRIPE_COMPAT_RUN_ID"),
+            "stripe": stripe_version(),
+            "api_version": cfg.api_version,
+            "backend": cfg.backend.value,
+            "exitstatus": int(exitstatus),
+            "counts": {k: sum(s["outcome"] == k for s in scenarios) for k in ("passed", "failed", "skipped")},
+            "scenarios": scenarios,
+        }
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.target.write_text(json.dumps(data, indent=2) + "\n")

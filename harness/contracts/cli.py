@@ -1,0 +1,148 @@
+"""``stripe-compat contracts build|check|diff``.
+
+Exit codes follow harness.cli: 0 clean, 1 the check found problems, 2 bad usage (a
+:class:`~harness.errors.ConfigError` raised here becomes exit 2 in ``harness.cli.main``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..errors import ConfigError
+from .build import build
+from .diff import as_json, as_table, diff_versions
+from .payloads import read_payloads
+from .registry import known_api_versions, load_contracts, resolve_contracts_dir
+
+RECORDED = "recorded"
+
+
+def _contracts_dir_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--contracts-dir", type=Path, default=None, help="contracts directory (default: the repository's contracts/)"
+    )
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """Regenerate provider schemas from each spec, then re-derive later versions from the catalogue."""
+    directory = args.contracts_dir or resolve_contracts_dir(None)
+    for spec in args.spec:
+        version, derived = build(spec, directory)
+        print(f"provider/{version}: generated from {spec}")
+    for target, files in derived.items():
+        print(f"provider/{target}: derived ({', '.join(f for f in files if '.strict.' not in f)})")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Validate JSON files and cassettes; exit 1 if any violation reaches ``--fail-on``."""
+    if args.api_version != RECORDED:
+        load_contracts(args.api_version, args.contracts_dir)  # unknown version: exit 2 before reading files
+    found, checked, skipped = [], 0, []
+    for path in args.paths:
+        for payload in read_payloads(path):
+            version = payload.recorded_version if args.api_version == RECORDED else args.api_version
+            if version is None:
+                skipped.append(payload.location)
+                continue
+            checked += 1
+            for violation in load_contracts(version, args.contracts_dir).violations(payload.body, strict=args.strict):
+                found.append((payload.location, version, violation))
+    failing = [f for f in found if args.fail_on == "warning" or f[2].severity == "blocker"]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "api_version": args.api_version,
+                    "strict": args.strict,
+                    "payloads_checked": checked,
+                    "skipped_without_recorded_version": skipped,
+                    "violations": [{"location": loc, "api_version": ver, **vars(v)} for loc, ver, v in found],
+                },
+                indent=2,
+            )
+        )
+    else:
+        for location, version, violation in found:
+            print(f"{location} [{version}] {violation}")
+        for location in skipped:
+            print(f"{location}: skipped, no Stripe-Version header (pass --api-version V to check it)")
+        blockers = sum(1 for f in found if f[2].severity == "blocker")
+        print(f"{checked} payload(s) checked: {blockers} blocker(s), {len(found) - blockers} warning(s)")
+    return 1 if failing else 0
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    """Print the field changes between two versions; always exit 0 (a diff is information, not a verdict)."""
+    rows = diff_versions(args.from_version, args.to_version, args.contracts_dir)
+    if args.json:
+        print(json.dumps(as_json(rows), indent=2))
+    elif rows:
+        print(as_table(rows))
+    else:
+        print(f"No field the integration's objects use changes between {args.from_version} and {args.to_version}.")
+    return 0
+
+
+def _version(text: str) -> str:
+    if text != RECORDED and not text[:4].isdigit():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a Stripe API version (e.g. 2025-03-31.basil) or '{RECORDED}'"
+        )
+    return text
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``contracts`` command group to ``stripe-compat``."""
+    group = subparsers.add_parser("contracts", help="JSON Schema contracts per Stripe API version")
+    commands = group.add_subparsers(dest="contracts_command", metavar="SUBCOMMAND", required=True)
+
+    p_build = commands.add_parser("build", help="generate provider schemas from Stripe OpenAPI specs")
+    p_build.add_argument(
+        "--spec",
+        action="append",
+        required=True,
+        metavar="FILE_OR_URL",
+        help="a spec3 .json/.yaml (optionally .gz) path or URL; repeatable",
+    )
+    _contracts_dir_arg(p_build)
+    p_build.set_defaults(func=run_build)
+
+    p_check = commands.add_parser(
+        "check",
+        help="validate JSON files and vcrpy/VCR cassettes against one API version's contracts",
+        epilog="Known API versions: " + ", ".join(_known_or_empty()),
+    )
+    p_check.add_argument(
+        "--api-version",
+        required=True,
+        type=_version,
+        help=f"API version to check against, or '{RECORDED}' to use each response's Stripe-Version",
+    )
+    p_check.add_argument("--strict", action="store_true", help="use the strict (drift report) provider profile")
+    p_check.add_argument(
+        "--fail-on",
+        choices=("warning", "blocker"),
+        default="warning",
+        help="exit 1 on any violation (warning, default) or only on consumer-contract ones (blocker)",
+    )
+    p_check.add_argument("--json", action="store_true", help="machine-readable output")
+    p_check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    _contracts_dir_arg(p_check)
+    p_check.set_defaults(func=run_check)
+
+    p_diff = commands.add_parser("diff", help="fields the integration's objects lose, move or retype between versions")
+    p_diff.add_argument("from_version", type=_version, metavar="V1")
+    p_diff.add_argument("to_version", type=_version, metavar="V2")
+    p_diff.add_argument("--json", action="store_true", help="machine-readable output")
+    _contracts_dir_arg(p_diff)
+    p_diff.set_defaults(func=run_diff)
+
+
+def _known_or_empty() -> list[str]:
+    try:
+        return known_api_versions()
+    except ConfigError:
+        return []

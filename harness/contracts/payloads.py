@@ -1,0 +1,87 @@
+"""Read the Stripe payloads held in a JSON file or a recorded cassette.
+
+Cassettes come from vcrpy (``interactions``) and from Ruby's VCR (``http_interactions``, with
+``!binary`` base64 bodies); both keep the body at ``response.body.string`` and the API version
+that rendered it in the ``Stripe-Version`` response header (else the request's), which
+``contracts check --api-version recorded`` uses.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Payload:
+    """One decoded JSON body and where it came from."""
+
+    location: str
+    body: Any
+    recorded_version: str | None
+
+
+class _CassetteLoader(yaml.SafeLoader):
+    """SafeLoader that also reads Ruby VCR's ``!binary`` tag."""
+
+
+_CassetteLoader.add_constructor("!binary", lambda loader, node: base64.b64decode(loader.construct_scalar(node)))
+
+
+def _text(body: Any) -> str | None:
+    if isinstance(body, bytes):
+        if body[:2] == b"\x1f\x8b":
+            body = gzip.decompress(body)
+        return body.decode("utf-8", "replace")
+    return body if isinstance(body, str) else None
+
+
+def _header(headers: dict[str, Any], name: str) -> str | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == name.lower():
+            first = value[0] if isinstance(value, list) else value
+            return str(first)  # YAML reads an unquoted 2022-11-15 as a date
+    return None
+
+
+def read_payloads(path: Path) -> Iterator[Payload]:
+    """Every JSON body in ``path``: the whole file for ``.json``, each response for a cassette."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}; pass JSON files or YAML cassettes") from exc
+    if path.suffix == ".json":
+        try:
+            yield Payload(str(path), json.loads(text), None)
+        except ValueError as exc:
+            raise ConfigError(f"{path} is not valid JSON: {exc}") from exc
+        return
+    try:
+        cassette = yaml.load(text, Loader=_CassetteLoader)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is neither JSON nor a YAML cassette: {exc}") from exc
+    interactions = (cassette or {}).get("interactions") or (cassette or {}).get("http_interactions")
+    if not isinstance(interactions, list):
+        raise ConfigError(f"{path} has no 'interactions' (vcrpy) or 'http_interactions' (Ruby VCR) list")
+    for index, interaction in enumerate(interactions):
+        response = interaction.get("response") or {}
+        body = _text((response.get("body") or {}).get("string"))
+        if not body:
+            continue
+        try:
+            decoded = json.loads(body)
+        except ValueError:
+            continue  # not a JSON API response (HTML error page, empty 204...)
+        version = _header(response.get("headers"), "Stripe-Version") or _header(
+            (interaction.get("request") or {}).get("headers"), "Stripe-Version"
+        )  # error responses may omit the header; the request names the version asked for
+        yield Payload(f"{path}#interactions[{index}]", decoded, version)
