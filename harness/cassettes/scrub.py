@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from vcr.request import Request as VcrRequest
 
@@ -66,8 +67,13 @@ def kept_headers(headers: dict[str, str]) -> dict[str, str]:
 
 
 def scrub_request(request: Request) -> VcrRequest:
-    """The request as a cassette keeps it: no headers, secrets scrubbed from URL and body."""
-    url = scrub_bytes(request.url.encode()).decode()
+    """The request as a cassette keeps it: no headers, secrets scrubbed from URL and body.
+
+    The host is always written as api.stripe.com, whatever backend answered (the
+    metadata names it), so re-recordings on another port or server compare equal.
+    """
+    parts = urlsplit(request.url)
+    url = scrub_bytes(urlunsplit(("https", "api.stripe.com", parts.path, parts.query, "")).encode()).decode()
     return VcrRequest(request.method, url, scrub_bytes(request.body) or None, {})
 
 

@@ -213,12 +213,13 @@ class BillingService:
     def _bill(
         self, local_id: int, customer_id: str, items: list[tuple[int, str]], currency: str
     ) -> tuple[str, int, str, str]:
-        invoice_id = self.gateway.create_invoice(customer_id=customer_id, idempotency_key=f"invoice-{local_id}")
+        key = f"invoice-{local_id}-{customer_id}"  # a recreated customer needs a fresh key
+        invoice_id = self.gateway.create_invoice(customer_id=customer_id, idempotency_key=key)
         self.conn.execute("UPDATE invoices SET stripe_invoice_id = ? WHERE id = ?", (invoice_id, local_id))
         for n, (amount, description) in enumerate(items):
             self.gateway.add_invoice_item(
                 customer_id=customer_id, invoice_id=invoice_id, amount=amount, currency=currency,
-                description=description, idempotency_key=f"invoice-{local_id}-item-{n}",
+                description=description, idempotency_key=f"{key}-item-{n}",
             )
         status, total, cur_code = self.gateway.finalize_invoice(invoice_id)
         return status, total, cur_code, invoice_id

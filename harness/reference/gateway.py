@@ -131,12 +131,18 @@ class StripeGateway:
         return intent["id"], intent["client_secret"]
 
     def create_invoice(self, *, customer_id: str, idempotency_key: str) -> str:
-        """An empty draft invoice; items are added to it explicitly (works in every API version)."""
+        """An empty draft invoice; items are added to it explicitly.
+
+        ``pending_invoice_items_behavior`` is spelled out because its default changed:
+        before API version 2022-08-01 it was ``include_and_require``, which refuses to
+        create an invoice while no item is pending.
+        """
         invoice = self._call(
             stripe.Invoice.create,
             customer=customer_id,
             collection_method="charge_automatically",
             auto_advance=False,
+            pending_invoice_items_behavior="exclude",
             idempotency_key=idempotency_key,
         )
         return invoice["id"]
