@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .adapter import BillingAdapter, StripeSettings, WebhookResult, make_adapter
+from .adapter import BillingAdapter, StripeSettings, make_adapter
 from .backends.base import Backend
 from .backends.contract_check import ContractCheck
 from .backends.faults import FaultInjector
@@ -29,8 +29,6 @@ from .config import WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, reso
 from .errors import CassetteError, HarnessError
 from .matrix import find_pyproject
 from .stripe_http import HarnessHTTPClient, routed_to, stripe_version
-from .webhooks.events import build_event, encode
-from .webhooks.signing import signature_header
 
 GROUP = "stripe-compat"
 _CONFIG_KEY = pytest.StashKey[HarnessConfig]()
@@ -61,7 +59,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 _OPTIONS = ("--stripe-backend", "--stripe-api-version", "--record-mode", "--stripe-cassettes", "--stripe-adapter")
 
 
+#: Modules whose fixtures the plugin provides besides its own (each owns one concern).
+FIXTURE_MODULES = ("harness.webhooks.fixtures",)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    for name in FIXTURE_MODULES:
+        if not config.pluginmanager.has_plugin(name):
+            config.pluginmanager.import_plugin(name)
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
     if any(config.getoption(name) for name in _OPTIONS):
@@ -270,30 +275,6 @@ class StripeAdmin:
 def stripe_admin(_stripe_chain: Chain, stripe_settings: StripeSettings) -> StripeAdmin:
     """Direct access to the backend's Stripe account for arranging and checking scenarios."""
     return StripeAdmin(_stripe_chain, stripe_settings)
-
-
-class WebhookSender:
-    """Delivers events to the integration the way Stripe does: raw body plus signature."""
-
-    def __init__(self, adapter: BillingAdapter, chain: Chain, settings: StripeSettings) -> None:
-        self._adapter, self._chain, self._settings = adapter, chain, settings
-
-    def event(self, event_type: str, obj: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        """An event for ``obj`` rendered in the pinned API version (see :func:`build_event`)."""
-        return build_event(event_type, obj, api_version=self._settings.api_version, **kwargs)
-
-    def deliver(self, event: dict[str, Any], *, secret: str | None = None) -> WebhookResult:
-        """Sign and deliver one event; its payload is contract-checked like any response."""
-        payload = encode(event)
-        self._chain.checked.check(f"webhook {event.get('type')}", payload)
-        header = signature_header(payload, secret or self._settings.webhook_secret)
-        return self._adapter.handle_webhook(payload, header)
-
-
-@pytest.fixture
-def stripe_webhooks(billing: BillingAdapter, _stripe_chain: Chain, stripe_settings: StripeSettings) -> WebhookSender:
-    """Send signed webhook events to the integration under test."""
-    return WebhookSender(billing, _stripe_chain, stripe_settings)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -7,7 +7,8 @@ import pytest
 from harness.adapter import BillingAdapter, PaymentUnavailable
 from harness.backends.faults import FaultInjector
 from harness.backends.spy import RequestLog
-from harness.plugin import StripeAdmin, WebhookSender
+from harness.plugin import StripeAdmin
+from harness.webhooks.fixtures import WebhookSender
 
 
 def _ready_user(billing: BillingAdapter, email: str) -> str:
