@@ -11,11 +11,25 @@ from harness.plugin import StripeAdmin
 from harness.webhooks.fixtures import WebhookSender
 
 
-def _ready_user(billing: BillingAdapter, email: str) -> str:
+def _customer_deleted_at_stripe(
+    billing: BillingAdapter, stripe_admin: StripeAdmin, email: str
+) -> tuple[str, str, dict[str, object]]:
+    """A user with a card whose customer was then deleted in the dashboard: (user, old id, customer)."""
     user_id = billing.signup(email)
     billing.verify_email(user_id)
     billing.add_card(user_id, "pm_card_visa")
-    return user_id
+    old = billing.get_user(user_id).customer_id
+    assert old
+    return user_id, old, stripe_admin.delete_customer(old)
+
+
+def _assert_replaced(billing: BillingAdapter, stripe_admin: StripeAdmin, user_id: str, old: str, email: str) -> None:
+    """The user has a new customer, and it is the only one Stripe holds for them."""
+    user = billing.get_user(user_id)
+    assert user.billing_state == "ready", user.last_error
+    assert user.customer_id
+    assert user.customer_id != old
+    assert [c["id"] for c in stripe_admin.customers_for(email)] == [user.customer_id]
 
 
 def test_read_repairs_customer_after_outage(
@@ -40,34 +54,21 @@ def test_read_repairs_customer_after_outage(
 def test_payment_recreates_customer_deleted_at_stripe(
     billing: BillingAdapter, stripe_requests: RequestLog, stripe_admin: StripeAdmin
 ) -> None:
-    user_id = _ready_user(billing, "grace@example.com")
-    old = billing.get_user(user_id).customer_id
-    assert old
-    stripe_admin.delete_customer(old)
+    user_id, old, _ = _customer_deleted_at_stripe(billing, stripe_admin, "grace@example.com")
 
     invoice = billing.generate_invoice(user_id, [(900, "Starter plan")], "usd")
 
-    user = billing.get_user(user_id)
-    assert user.customer_id
-    assert user.customer_id != old
     assert invoice.total == 900
-    assert [c["id"] for c in stripe_admin.customers_for("grace@example.com")] == [user.customer_id]
+    _assert_replaced(billing, stripe_admin, user_id, old, "grace@example.com")
     assert stripe_requests.count("POST", "/v1/customers") == 2, stripe_requests.describe()
 
 
 def test_read_repairs_customer_after_deletion_webhook(
     billing: BillingAdapter, stripe_admin: StripeAdmin, stripe_webhooks: WebhookSender
 ) -> None:
-    user_id = _ready_user(billing, "lin@example.com")
-    old = billing.get_user(user_id).customer_id
-    assert old
-    deleted = stripe_admin.delete_customer(old)
+    user_id, old, deleted = _customer_deleted_at_stripe(billing, stripe_admin, "lin@example.com")
 
     result = stripe_webhooks.deliver(stripe_webhooks.event("customer.deleted", deleted))
-    assert result.status == 200
 
-    user = billing.get_user(user_id)
-    assert user.billing_state == "ready", user.last_error
-    assert user.customer_id
-    assert user.customer_id != old
-    assert [c["id"] for c in stripe_admin.customers_for("lin@example.com")] == [user.customer_id]
+    assert result.status == 200
+    _assert_replaced(billing, stripe_admin, user_id, old, "lin@example.com")
