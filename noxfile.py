@@ -61,6 +61,7 @@ def compat(session: nox.Session, stripe: str, api: str) -> None:
         "pytest", "--pyargs", "harness.scenarios",
         "--stripe-backend=replay", f"--stripe-api-version={api}",
         f"--stripe-results={RESULTS}/{stripe}@{api}.json",
+        f"--junitxml=.stripe-compat/junit/{stripe}@{api}.xml", "-o", f"junit_suite_name=stripe-compat[{stripe}@{api}]",
         *XDIST, *session.posargs,
         env={"STRIPE_COMPAT_RUN_ID": RUN_ID, **BYTECODE},
     )
@@ -89,8 +90,8 @@ def record(session: nox.Session, api: str) -> None:
 @nox.session(default=False)
 def tests(session: nox.Session) -> None:
     """The harness's own tests: fast, offline, localstripe started where a test needs it."""
-    session.install("-e", ".[localstripe]")
-    session.run("pytest", *session.posargs)
+    install(session, "-e", ".[localstripe,dev]")
+    session.run("pytest", *session.posargs, env=BYTECODE)
 
 
 @nox.session(default=False)
@@ -98,3 +99,22 @@ def lint(session: nox.Session) -> None:
     """ruff over the package, tests and this file."""
     session.install("ruff")
     session.run("ruff", "check", "harness", "tests", "noxfile.py")
+
+
+@nox.session(default=False)
+def upgrade(session: nox.Session) -> None:
+    """Is an upgrade safe? ``nox -s upgrade -- --from 7.14.0@2023-10-16 --to 16.1.0@2026-10-28.endive``."""
+    if not session.posargs:
+        session.error("Name the cells: nox -s upgrade -- --from LIB@API --to LIB@API [--adapter module:Class]")
+    install(session, "-e", ".", "uv")  # uv builds each cell's own venv
+    session.run("stripe-compat", "upgrade", *session.posargs)
+
+
+@nox.session(default=False)
+def report(session: nox.Session) -> None:
+    """Every report format for this run's cells: ``nox -s compat report`` or ``nox -s report -- --run-id ID``."""
+    install(session, "-e", ".")
+    args = session.posargs or ["--run-id", RUN_ID]
+    session.run(
+        "stripe-compat", "report", "--results", RESULTS, "--format", "all", "--out", ".stripe-compat/report", *args
+    )

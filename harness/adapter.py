@@ -9,7 +9,7 @@ cassettes and contracts prove any integration that fits here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -38,11 +38,11 @@ class StripeSettings:
     ``StripeClient`` passes them as ``base_addresses={"api": api_base}`` and ``http_client``.
     """
 
-    api_key: str
+    api_key: str = field(repr=False)  # a failing scenario prints its fixtures: never the key
     api_version: str
     api_base: str
     http_client: HarnessHTTPClient
-    webhook_secret: str
+    webhook_secret: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,11 @@ class BillingAdapter(Protocol):
         """Handle one delivery exactly as the integration's webhook endpoint would."""
 
     def billing_snapshot(self) -> dict[str, Any]:
-        """A comparable picture of billing state, for idempotency and reordering checks."""
+        """A comparable picture of billing state, for idempotency and reordering checks.
+
+        Must include ``"invoices": [{"stripe_invoice_id": str | None, "status": str}, ...]``
+        in creation order, which the fault scenarios read; anything else is compared as a whole.
+        """
 
     def connectivity(self) -> dict[str, Any]:
         """Stripe connectivity as monitoring sees it (last success, last error, failures)."""
@@ -129,7 +133,7 @@ def make_adapter(factory: Any, settings: StripeSettings, workdir: Path) -> Billi
 
         msg = (
             f"Adapter {factory!r} lacks {', '.join(missing)}. Implement every method of "
-            "harness.adapter.BillingAdapter (see README, 'Bring your own integration')."
+            "harness.adapter.BillingAdapter (see docs/adopting.md)."
         )
         raise ConfigError(msg)
     return adapter

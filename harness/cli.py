@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from .errors import HarnessError
 
 #: Modules that contribute command groups, in the order ``--help`` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("harness.contracts.cli", "harness.report.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "harness.contracts.cli", "harness.report.cli", "harness.upgrade.cli", "harness.ci.cli", "harness.chaos.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

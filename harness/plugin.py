@@ -38,6 +38,7 @@ _PHASES_KEY = pytest.StashKey[dict[str, pytest.TestReport]]()
 MARKERS = (
     "stripe_backends(*kinds, reason): run only on these backends (e.g. stateful flows need state)",
     "stripe_api_versions(min=None, max=None): run only on API versions in this range (inclusive)",
+    "stripe_fault(fault, **selectors): inject this Stripe fault for the whole scenario (see FaultRule)",
 )
 
 
@@ -79,7 +80,7 @@ def harness_config(config: pytest.Config) -> HarnessConfig:
     """The run's :class:`HarnessConfig`, resolved once from options and pyproject."""
     if _CONFIG_KEY not in config.stash:
         try:
-            config.stash[_CONFIG_KEY] = resolve(
+            cfg = resolve(
                 find_pyproject(config.rootpath),
                 backend=config.getoption("--stripe-backend"),
                 api_version=config.getoption("--stripe-api-version"),
@@ -90,11 +91,12 @@ def harness_config(config: pytest.Config) -> HarnessConfig:
             )
         except HarnessError as exc:
             raise pytest.UsageError(str(exc)) from None
+        config.stash[_CONFIG_KEY] = cfg
     return config.stash[_CONFIG_KEY]
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    if not any(config.getoption(name) for name in _OPTIONS):
+    if not (config.option.pyargs or any(config.getoption(name) for name in _OPTIONS)):
         return None
     cfg = harness_config(config)
     return (
@@ -117,6 +119,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             low, high = versions.kwargs.get("min"), versions.kwargs.get("max")
             if (low and cfg.api_version < low) or (high and cfg.api_version > high):
                 item.add_marker(pytest.mark.skip(reason=f"not applicable to API version {cfg.api_version}"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A wrong adapter path is one usage error before any scenario runs, not one error each.
+
+    Checked after collection rather than at start-up because an adapter may live beside
+    the tests, importable only once pytest has put their folder on sys.path.
+    """
+    if not any("billing" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    try:
+        harness_config(session.config).adapter_factory()
+    except HarnessError as exc:
+        pytest.exit(f"stripe-compat: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @dataclass
@@ -178,6 +194,8 @@ def _stripe_chain(
         recorder = Recorder(source, api_version=cfg.api_version, stripe_python=stripe_version())
     checked = ContractCheck(recorder or source, api_version=cfg.api_version, contracts_dir=cfg.contracts)
     faults = FaultInjector(checked)
+    for marker in request.node.iter_markers("stripe_fault"):
+        faults.add(*marker.args, **marker.kwargs)
     chain = Chain(source, checked, faults, RequestLog(faults), recorder, replay)
     request.node.stash[_CHAIN_KEY] = chain
     yield chain
@@ -220,7 +238,11 @@ def billing(
     stripe_settings: StripeSettings, stripe_compat_config: HarnessConfig, tmp_path: Path
 ) -> Iterator[BillingAdapter]:
     """The integration under test, fresh for this scenario, behind the adapter interface."""
-    adapter = make_adapter(stripe_compat_config.adapter_factory(), stripe_settings, tmp_path)
+    try:
+        factory = stripe_compat_config.adapter_factory()
+    except HarnessError as exc:
+        pytest.exit(f"stripe-compat: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+    adapter = make_adapter(factory, stripe_settings, tmp_path)
     yield adapter
     adapter.close()
 

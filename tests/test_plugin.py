@@ -108,3 +108,21 @@ def test_results_file_records_the_cell_and_each_outcome(project: pytest.Pytester
     assert data["counts"] == {"passed": 1, "failed": 1, "skipped": 0}
     failing = next(s for s in data["scenarios"] if s["outcome"] == "failed")
     assert "nope" in failing["reason"]
+
+
+def test_stripe_fault_marker_injects_for_the_whole_scenario(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_marker="""
+        import pytest
+        from harness.adapter import PaymentUnavailable
+
+        @pytest.mark.stripe_fault("connect_refused", method="POST")
+        def test_card(billing, stripe_requests):
+            user = billing.signup("ada@example.com")
+            with pytest.raises(PaymentUnavailable):
+                billing.add_card(user, "pm_card_visa")
+            assert stripe_requests.exchanges
+            assert {e.error for e in stripe_requests.exchanges} == {"ConnectFailed"}
+        """
+    )
+    project.runpytest().assert_outcomes(passed=1)

@@ -15,7 +15,7 @@ import random
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from .base import (
     Backend,
@@ -63,9 +63,28 @@ _CANNED: dict[Fault, Response] = {
 }
 
 
+_METHODS = frozenset({"GET", "POST", "DELETE"})
+
+
+def _invalid(message: str) -> ValueError:
+    return ValueError(f"Bad fault rule: {message}")
+
+
+def parse_fault(fault: Fault | str) -> Fault:
+    """``fault`` as a :class:`Fault`, or an error naming every valid one."""
+    try:
+        return Fault(fault)
+    except ValueError:
+        valid = ", ".join(f.value for f in Fault)
+        raise _invalid(f"{fault!r} is not a fault; use one of: {valid}.") from None
+
+
 @dataclass
 class FaultRule:
     """Which requests to break and how.
+
+    Invalid selectors are refused when the rule is made, not when a request arrives,
+    so a typo in a scenario fails at its first line instead of silently never firing.
 
     Args:
         fault: what happens to a selected request.
@@ -86,12 +105,33 @@ class FaultRule:
     delay: float = 0.05
     seen: int = field(default=0, init=False)
     fired: int = field(default=0, init=False)
+    _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.fault = parse_fault(self.fault)
+        if self.method is not None:
+            self.method = self.method.upper()
+            if self.method not in _METHODS:
+                raise _invalid(f"method={self.method!r}; stripe-python sends only {', '.join(sorted(_METHODS))}.")
+        if self.path is not None:
+            try:
+                self._pattern = re.compile(self.path)
+            except re.error as exc:
+                raise _invalid(f"path={self.path!r} is not a regex ({exc}); e.g. r'/v1/customers/cus_\\w+'.") from None
+        for name in ("nth", "times"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise _invalid(f"{name}={value!r}; it counts requests from 1, or is None for no limit.")
+        if self.probability is not None and not 0.0 <= self.probability <= 1.0:
+            raise _invalid(f"probability={self.probability!r}; give a chance between 0.0 and 1.0.")
+        if self.delay < 0:
+            raise _invalid(f"delay={self.delay!r}; give seconds >= 0.")
 
     def selects(self, request: Request, rng: random.Random) -> bool:
-        """Count ``request`` if it matches and say whether the fault fires on it."""
-        if self.method and request.method != self.method.upper():
+        """Count ``request`` if it matches and say whether the fault fires on it (caller holds the lock)."""
+        if self.method and request.method != self.method:
             return False
-        if self.path and not re.fullmatch(self.path, request.path):
+        if self._pattern is not None and not self._pattern.fullmatch(request.path):
             return False
         self.seen += 1
         if self.nth is not None and self.seen != self.nth:
@@ -105,27 +145,47 @@ class FaultRule:
 
 
 class FaultInjector(Layer):
-    """Applies the first rule that selects a request; with no rules it is invisible."""
+    """Applies the first rule that selects a request; with no rules it is invisible.
+
+    Thread-safe: rules are matched and counted under one lock (so ``nth`` and ``times``
+    hold when webhook deliveries or a chaos run send concurrently), while the inner
+    backend and ``SLOW``'s sleep run outside it.
+    """
 
     def __init__(self, inner: Backend, rules: list[FaultRule] | None = None, seed: int = 0) -> None:
         super().__init__(inner)
-        self.rules: list[FaultRule] = list(rules or [])
+        self._rules: list[FaultRule] = list(rules or [])
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
 
+    @property
+    def rules(self) -> list[FaultRule]:
+        """A snapshot of the active rules, in the order they are tried."""
+        with self._lock:
+            return list(self._rules)
+
     def add(self, fault: Fault | str, **selectors: object) -> FaultRule:
-        """Add a rule (see :class:`FaultRule` for the selectors) and return it."""
-        rule = FaultRule(Fault(fault), **selectors)  # type: ignore[arg-type]
-        self.rules.append(rule)
+        """Add a rule (see :class:`FaultRule` for the selectors) and return it.
+
+        Also the body of a ``stripe_fault(fault, **selectors)`` marker, so its errors
+        name what is wrong and the valid choices.
+        """
+        known = {f.name for f in fields(FaultRule) if f.init} - {"fault"}
+        if unknown := sorted(set(selectors) - known):
+            raise _invalid(f"unknown selector(s) {', '.join(unknown)}; use {', '.join(sorted(known))}.")
+        rule = FaultRule(parse_fault(fault), **selectors)  # type: ignore[arg-type]
+        with self._lock:
+            self._rules.append(rule)
         return rule
 
     def clear(self) -> None:
         """Stop injecting: Stripe is healthy again."""
-        self.rules.clear()
+        with self._lock:
+            self._rules.clear()
 
     def handle_request(self, request: Request) -> Response:
         with self._lock:
-            rule = next((r for r in self.rules if r.selects(request, self._rng)), None)
+            rule = next((r for r in self._rules if r.selects(request, self._rng)), None)
         if rule is None:
             return self.inner.handle_request(request)
         fault = rule.fault

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ..adapter import InvoiceView, PaymentUnavailable
-from .gateway import GatewayError, StripeGateway
-from .jobs import JobQueue
+from .gateway import OUTAGE_KINDS, GatewayError, StripeGateway
+from .jobs import LEASE_SECONDS, JobQueue
 
 T = TypeVar("T")
 
@@ -23,6 +23,9 @@ UNAVAILABLE = (
     "Payments are temporarily unavailable. Your account is fine; please try again in a few minutes."
 )
 DECLINED = "Your card was declined. Please try another card."
+#: Seconds a parked ``discard_invoice`` job waits before it may touch an invoice still
+#: being generated; far longer than any generation, far shorter than a billing cycle.
+DISCARD_GRACE = 600.0
 
 
 def _user_message(exc: GatewayError) -> str:
@@ -44,12 +47,13 @@ class BillingService:
         *,
         clock: Callable[[], float] = time.time,
         verify_ttl: float = 3600.0,
+        lease_seconds: float = LEASE_SECONDS,
     ) -> None:
         self.conn = conn
         self.gateway = gateway
         self.clock = clock
         self.verify_ttl = verify_ttl
-        self.jobs = JobQueue(conn, clock)
+        self.jobs = JobQueue(conn, clock, lease_seconds=lease_seconds)
 
     # -- accounts: no Stripe here, ever -------------------------------------------------
 
@@ -83,8 +87,11 @@ class BillingService:
             self._repair(user)
         except Exception as exc:  # a read must survive anything Stripe does
             self._mark(user_id, "failed", error=f"repair failed: {exc}")
-            self.jobs.enqueue("ensure_customer", {"user_id": user_id}, dedupe_key=f"ensure_customer:{user_id}")
+            self._queue_repair(user_id)
         return dict(self._user(user_id))
+
+    def _queue_repair(self, user_id: int) -> None:
+        self.jobs.enqueue("ensure_customer", {"user_id": user_id}, dedupe_key=f"ensure_customer:{user_id}")
 
     def _repair(self, user: sqlite3.Row) -> None:
         state = user["billing_state"]
@@ -114,7 +121,9 @@ class BillingService:
         try:
             customer_id = self._find_or_create(user, look_first=earlier_attempts > 0)
         except GatewayError as exc:
+            # The queue finishes the job even if the user never comes back to retry.
             self._mark(user_id, "failed", error=str(exc))
+            self._queue_repair(user_id)
             raise
         self.conn.execute(
             "UPDATE users SET billing_state = 'ready', stripe_customer_id = ?, billing_error = NULL, "
@@ -195,14 +204,7 @@ class BillingService:
                 user_id, lambda cid: self._bill(local_id, cid, items, currency)
             )
         except PaymentUnavailable:
-            row = self.conn.execute("SELECT stripe_invoice_id FROM invoices WHERE id = ?", (local_id,)).fetchone()
             self.conn.execute("UPDATE invoices SET status = 'failed' WHERE id = ?", (local_id,))
-            if row["stripe_invoice_id"]:
-                self.jobs.enqueue(
-                    "delete_draft_invoice",
-                    {"invoice_id": row["stripe_invoice_id"]},
-                    dedupe_key=f"delete_draft_invoice:{row['stripe_invoice_id']}",
-                )
             raise
         self.conn.execute(
             "UPDATE invoices SET status = ?, total = ?, currency = ?, updated_at = ? WHERE id = ?",
@@ -213,16 +215,65 @@ class BillingService:
     def _bill(
         self, local_id: int, customer_id: str, items: list[tuple[int, str]], currency: str
     ) -> tuple[str, int, str, str]:
+        """Create, fill and finalize one invoice, with its cleanup parked before the first call.
+
+        The ``discard_invoice`` job is queued before the create, not after a failure: a
+        create that timed out after Stripe made the draft, or a process killed between
+        create and finalize, would otherwise leave a draft nobody knows about.
+        """
         key = f"invoice-{local_id}-{customer_id}"  # a recreated customer needs a fresh key
-        invoice_id = self.gateway.create_invoice(customer_id=customer_id, idempotency_key=key)
-        self.conn.execute("UPDATE invoices SET stripe_invoice_id = ? WHERE id = ?", (invoice_id, local_id))
-        for n, (amount, description) in enumerate(items):
-            self.gateway.add_invoice_item(
-                customer_id=customer_id, invoice_id=invoice_id, amount=amount, currency=currency,
-                description=description, idempotency_key=f"{key}-item-{n}",
-            )
-        status, total, cur_code = self.gateway.finalize_invoice(invoice_id)
+        discard = f"discard_invoice:{key}"
+        self.jobs.enqueue(
+            "discard_invoice",
+            {"invoice": local_id, "customer_id": customer_id, "idempotency_key": key},
+            dedupe_key=discard,
+            delay=DISCARD_GRACE,
+        )
+        invoice_id = None
+        try:
+            invoice_id = self.gateway.create_invoice(customer_id=customer_id, idempotency_key=key)
+            self.conn.execute("UPDATE invoices SET stripe_invoice_id = ? WHERE id = ?", (invoice_id, local_id))
+            for n, (amount, description) in enumerate(items):
+                self.gateway.add_invoice_item(
+                    customer_id=customer_id, invoice_id=invoice_id, amount=amount, currency=currency,
+                    description=description, idempotency_key=f"{key}-item-{n}",
+                )
+            status, total, cur_code = self.gateway.finalize_invoice(invoice_id)
+        except GatewayError as exc:
+            if invoice_id is None and not exc.maybe_applied:
+                self.jobs.cancel(discard)  # Stripe refused the create: there is no draft
+            else:
+                self.jobs.expedite(discard)
+            raise
+        self.jobs.cancel(discard)
         return status, total, cur_code, invoice_id
+
+    def _discard_invoice(self, payload: dict[str, Any]) -> None:
+        """Remove what a failed generation left at Stripe: delete its draft, void it if finalized unseen.
+
+        The create is replayed with the failed attempt's idempotency key, which returns
+        that attempt's invoice if it reached Stripe (its id may never have come back),
+        and otherwise makes a draft that is deleted at once: either way nothing is left.
+        """
+        local_id = int(payload["invoice"])
+        row = self.conn.execute("SELECT status FROM invoices WHERE id = ?", (local_id,)).fetchone()
+        if row["status"] not in ("creating", "failed"):
+            return  # the generation succeeded and was recorded: the invoice stands
+        try:
+            invoice_id = self.gateway.create_invoice(
+                customer_id=payload["customer_id"], idempotency_key=payload["idempotency_key"]
+            )
+        except GatewayError as exc:
+            if exc.kind != "missing":
+                raise
+            return  # the customer is gone at Stripe, and its drafts with it
+        status = self.gateway.invoice_status(invoice_id)
+        if status == "draft":
+            self.gateway.delete_draft_invoice(invoice_id)
+        elif status == "open":
+            self.gateway.void_invoice(invoice_id)
+        # A generation whose process died stays 'creating' until this job settles it.
+        self.conn.execute("UPDATE invoices SET status = 'failed' WHERE id = ?", (local_id,))
 
     # -- the queue ----------------------------------------------------------------------------
 
@@ -232,18 +283,22 @@ class BillingService:
         while (job := self.jobs.claim(ignore_backoff=ignore_backoff, skip=frozenset(attempted))) is not None:
             attempted.add(job.id)
             try:
-                if job.kind == "ensure_customer":
-                    self.ensure_customer(int(job.payload["user_id"]))
-                elif job.kind == "delete_draft_invoice":
-                    self.gateway.delete_draft_invoice(job.payload["invoice_id"])
-                else:
-                    msg = f"unknown job kind {job.kind!r}"
-                    raise ValueError(msg)
+                self._run_job(job.kind, job.payload)
             except (GatewayError, ValueError) as exc:
-                self.jobs.fail(job, str(exc))
+                outage = isinstance(exc, GatewayError) and exc.kind in OUTAGE_KINDS
+                self.jobs.fail(job, str(exc), transient=outage)
             else:
                 self.jobs.complete(job)
         return len(attempted)
+
+    def _run_job(self, kind: str, payload: dict[str, Any]) -> None:
+        if kind == "ensure_customer":
+            self.ensure_customer(int(payload["user_id"]))
+        elif kind == "discard_invoice":
+            self._discard_invoice(payload)
+        else:
+            msg = f"unknown job kind {kind!r}: this worker is older than the code that queued it; upgrade it."
+            raise ValueError(msg)
 
     def _user(self, user_id: int) -> sqlite3.Row:
         row = self.conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()

@@ -50,12 +50,29 @@ CREATE TABLE IF NOT EXISTS object_versions (
     object_id TEXT PRIMARY KEY,
     last_event_created INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS webhook_objects (
+    object_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    customer_id TEXT,
+    state TEXT NOT NULL,
+    terminal INTEGER NOT NULL,
+    event_created INTEGER NOT NULL,
+    event_rank INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS invoice_payment_failures (
+    stripe_invoice_id TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS stripe_connectivity (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     last_success_at REAL,
     last_error_at REAL,
     last_error TEXT,
-    consecutive_failures INTEGER NOT NULL DEFAULT 0
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    down_since REAL,
+    last_recovered_at REAL,
+    last_outage_seconds REAL,
+    outages INTEGER NOT NULL DEFAULT 0
 );
 INSERT OR IGNORE INTO stripe_connectivity (id) VALUES (1);
 """

@@ -31,6 +31,11 @@ class GatewayError(Exception):
         super().__init__(f"{kind}: {message}")
         self.kind, self.param = kind, param
 
+    @property
+    def maybe_applied(self) -> bool:
+        """Stripe may have done the work although the call failed: no answer, or its own error."""
+        return self.kind in ("network", "server", "unknown")
+
 
 def field(obj: Any, key: str) -> Any:
     """``obj[key]``, or None when the response lacks it (portable across StripeObject changes)."""
@@ -166,6 +171,14 @@ class StripeGateway:
         """Finalize a draft; returns (status, total, currency) as Stripe reports them."""
         invoice = self._call(stripe.Invoice.finalize_invoice, invoice_id)
         return invoice["status"], int(invoice["total"]), invoice["currency"]
+
+    def invoice_status(self, invoice_id: str) -> str:
+        """The invoice's current status at Stripe (draft, open, paid, void, uncollectible)."""
+        return self._call(stripe.Invoice.retrieve, invoice_id)["status"]
+
+    def void_invoice(self, invoice_id: str) -> None:
+        """Void a finalized invoice nobody should pay."""
+        self._call(stripe.Invoice.void_invoice, invoice_id)
 
     def delete_draft_invoice(self, invoice_id: str) -> None:
         """Remove a draft left behind by a failed generation."""

@@ -35,17 +35,38 @@ class Job:
 class JobQueue:
     """Enqueue, claim, complete and fail jobs; all state is in SQLite."""
 
-    def __init__(self, conn: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, clock: Callable[[], float] = time.time, *, lease_seconds: float = LEASE_SECONDS
+    ) -> None:
         self.conn = conn
         self.clock = clock
+        self.lease_seconds = lease_seconds
 
-    def enqueue(self, kind: str, payload: dict[str, Any], *, dedupe_key: str | None = None) -> None:
-        """Queue a job; a second job with the same live ``dedupe_key`` is not added."""
+    def enqueue(
+        self, kind: str, payload: dict[str, Any], *, dedupe_key: str | None = None, delay: float = 0.0
+    ) -> None:
+        """Queue a job due in ``delay`` seconds; a second job with the same live ``dedupe_key`` is not added.
+
+        A finished, cancelled or dead job with that key is queued again with fresh
+        attempts: a new need for the work deserves a new chance, not a dead letter.
+        """
         self.conn.execute(
             "INSERT INTO jobs (kind, payload, dedupe_key, run_after) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(dedupe_key) DO UPDATE SET status = 'queued', run_after = excluded.run_after "
-            "WHERE jobs.status = 'done'",
-            (kind, json.dumps(payload, sort_keys=True), dedupe_key, self.clock()),
+            "ON CONFLICT(dedupe_key) DO UPDATE SET status = 'queued', attempts = 0, run_after = excluded.run_after "
+            "WHERE jobs.status IN ('done', 'cancelled', 'dead')",
+            (kind, json.dumps(payload, sort_keys=True), dedupe_key, self.clock() + delay),
+        )
+
+    def expedite(self, dedupe_key: str) -> None:
+        """Make a queued job due now (it was parked as a safety net and is needed after all)."""
+        self.conn.execute(
+            "UPDATE jobs SET run_after = ? WHERE dedupe_key = ? AND status = 'queued'", (self.clock(), dedupe_key)
+        )
+
+    def cancel(self, dedupe_key: str) -> None:
+        """Drop a queued safety-net job whose work turned out not to be needed."""
+        self.conn.execute(
+            "UPDATE jobs SET status = 'cancelled' WHERE dedupe_key = ? AND status = 'queued'", (dedupe_key,)
         )
 
     def claim(self, *, ignore_backoff: bool = False, skip: frozenset[int] = frozenset()) -> Job | None:
@@ -65,7 +86,7 @@ class JobQueue:
                 return None
             self.conn.execute(
                 "UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1 WHERE id = ?",
-                (now + LEASE_SECONDS, row["id"]),
+                (now + self.lease_seconds, row["id"]),
             )
             self.conn.execute("COMMIT")
         except BaseException:
@@ -77,13 +98,19 @@ class JobQueue:
         """The job's work is done."""
         self.conn.execute("UPDATE jobs SET status = 'done', lease_until = NULL WHERE id = ?", (job.id,))
 
-    def fail(self, job: Job, error: str) -> None:
-        """Schedule a retry with backoff, or give up after ``max_attempts``."""
-        delay = min(BASE_BACKOFF * 2 ** (job.attempts - 1), MAX_BACKOFF)
+    def fail(self, job: Job, error: str, *, transient: bool = False) -> None:
+        """Schedule a retry with backoff, or give up after ``max_attempts``.
+
+        A ``transient`` failure (Stripe down, not the job wrong) never kills a job: an
+        outage longer than the backoff schedule would otherwise turn every queued repair
+        into a dead letter, and the work would be lost exactly when it matters.
+        """
+        # The exponent is capped: transient failures retry forever and 2.0 ** 1100 overflows.
+        delay = min(BASE_BACKOFF * 2 ** min(job.attempts - 1, 32), MAX_BACKOFF)
         self.conn.execute(
-            "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, "
+            "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts AND NOT ? THEN 'dead' ELSE 'queued' END, "
             "run_after = ?, lease_until = NULL, last_error = ? WHERE id = ?",
-            (self.clock() + delay, error, job.id),
+            (transient, self.clock() + delay, error, job.id),
         )
 
     def counts(self) -> dict[str, int]:

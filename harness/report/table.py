@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..matrix import Cell, Matrix
 from .results import CellResult
+from .verdict import Verdict, failure_rows
 
 
 def _mark(result: CellResult | None) -> str:
@@ -15,17 +16,17 @@ def _mark(result: CellResult | None) -> str:
 
 def render_table(matrix: Matrix, results: dict[Cell, CellResult | None]) -> str:
     """The matrix as aligned text, then one line per failing scenario with its first reason."""
-    header = ["stripe \\ API", *matrix.api_versions]
-    rows = [[lib, *(_mark(results.get(Cell(lib, api))) for api in matrix.api_versions)] for lib in matrix.stripe]
+    verdict = Verdict(matrix, results)
+    header = ["stripe \\ API", *verdict.api_versions]
+    rows = [[lib, *(_mark(verdict.result(lib, api)) for api in verdict.api_versions)] for lib in verdict.libraries]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(text.ljust(w) for text, w in zip(row, widths, strict=True)) for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    ran = [r for r in results.values() if r is not None]
-    green = sum(r.ok for r in ran)
     lines.append("")
-    lines.append(f"{green}/{len(ran)} cells green; {len(results) - len(ran)} not run.")
-    for result in ran:
-        for scenario in result.scenarios:
-            if scenario["outcome"] == "failed":
-                lines.append(f"  FAIL {result.cell.id}  {scenario['id']}: {scenario['reason']}")
+    lines.append(verdict.summary_line())
+    if verdict.not_run and verdict.ran:
+        lines.append("  not run: " + ", ".join(c.id for c in verdict.not_run))
+    for result in verdict.ran:
+        for scenario in failure_rows(result):
+            lines.append(f"  FAIL {result.cell.id}  {scenario['id']}: {scenario['reason']}")
     return "\n".join(lines)

@@ -1,3 +1,6 @@
+import re
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from harness.backends.base import ConnectFailed, HandlerBackend, ReadTimeout, Request, Response
@@ -52,3 +55,32 @@ def test_probability_is_seeded_and_clear_restores_health() -> None:
     assert first.handle_request(Request("GET", "https://x/v1/x")).status == 200
     with pytest.raises(ValueError, match="not_a_fault"):
         first.add("not_a_fault")
+
+
+@pytest.mark.parametrize(
+    ("selectors", "named"),
+    [
+        ({"nth": 0}, "nth=0"),
+        ({"times": -1}, "times=-1"),
+        ({"probability": 1.5}, "probability=1.5"),
+        ({"path": "/v1/(customers"}, "not a regex"),
+        ({"method": "PATCH"}, "method='PATCH'"),
+        ({"delay": -1}, "delay=-1"),
+        ({"pth": "/v1/customers"}, "unknown selector(s) pth"),
+    ],
+)
+def test_bad_rules_are_refused_when_made_naming_the_problem(selectors: dict[str, object], named: str) -> None:
+    injector, _ = _backend()
+    with pytest.raises(ValueError, match=re.escape(named)):
+        injector.add("timeout", **selectors)
+    assert injector.rules == []
+
+
+def test_concurrent_requests_fire_a_limited_rule_exactly_its_times() -> None:
+    injector, reached = _backend()
+    rule = injector.add("server_error", times=25)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(lambda _: injector.handle_request(Request("GET", "https://x/v1/x")), range(200)))
+    statuses = [r.status for r in responses]
+    assert statuses.count(500) == 25
+    assert (rule.seen, rule.fired, len(reached)) == (200, 25, 175)

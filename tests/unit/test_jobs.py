@@ -50,3 +50,30 @@ def test_a_job_whose_worker_died_is_claimed_again_after_its_lease(tmp_path: Path
     assert again.attempts == 2
     queue.complete(again)
     assert queue.counts() == {"done": 1}
+
+
+def test_an_outage_never_kills_a_job_but_a_broken_job_dies(tmp_path: Path) -> None:
+    queue, _ = _queue(tmp_path)
+    queue.enqueue("outage", {}, dedupe_key="outage")
+    queue.enqueue("broken", {}, dedupe_key="broken")
+    for _ in range(20):
+        tried: set[int] = set()
+        while (job := queue.claim(ignore_backoff=True, skip=frozenset(tried))) is not None:
+            tried.add(job.id)
+            queue.fail(job, "boom", transient=job.kind == "outage")
+    assert queue.counts() == {"queued": 1, "dead": 1}
+    queue.enqueue("broken", {}, dedupe_key="broken")  # a new need revives the dead letter
+    assert queue.counts() == {"queued": 2}
+
+
+def test_a_parked_safety_net_job_is_expedited_or_cancelled(tmp_path: Path) -> None:
+    queue, _ = _queue(tmp_path)
+    queue.enqueue("discard", {"n": 1}, dedupe_key="a", delay=600)
+    queue.enqueue("discard", {"n": 2}, dedupe_key="b", delay=600)
+    assert queue.claim() is None  # parked, not due
+    queue.expedite("a")
+    queue.cancel("b")
+    job = queue.claim()
+    assert job is not None
+    assert job.payload == {"n": 1}
+    assert queue.counts() == {"running": 1, "cancelled": 1}

@@ -1,0 +1,1 @@
+"""Example integrations for the harness (importable from the repository root)."""

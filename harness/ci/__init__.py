@@ -1,0 +1,1 @@
+"""``stripe-compat ci``: CI configuration generated from the matrix data."""

@@ -1,0 +1,37 @@
+"""``stripe-compat ci github [--check]``: write (or verify) the GitHub Actions workflow."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..matrix import find_pyproject, load_matrix
+from .github import WORKFLOW_PATH, render_workflow
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``ci`` command group."""
+    group = subparsers.add_parser("ci", help="CI configuration generated from the matrix in pyproject.toml")
+    commands = group.add_subparsers(dest="ci_command", metavar="SUBCOMMAND", required=True)
+    github = commands.add_parser("github", help=f"write {WORKFLOW_PATH} (one job per matrix cell)")
+    github.add_argument("--check", action="store_true", help="exit 1 if the file differs from what would be written")
+    github.add_argument("--output", type=Path, default=None, help=f"default: {WORKFLOW_PATH} at the project root")
+    github.set_defaults(func=run_github)
+
+
+def run_github(args: argparse.Namespace) -> int:
+    """Write the workflow, or with ``--check`` compare it; the matrix is the only input."""
+    pyproject = find_pyproject()
+    path = args.output or pyproject.parent / WORKFLOW_PATH
+    text = render_workflow(load_matrix(pyproject))
+    current = path.read_text() if path.is_file() else None
+    if args.check:
+        if current == text:
+            print(f"{path} is up to date with the matrix.")
+            return 0
+        print(f"{path} is out of date with [tool.stripe-compat.matrix]; run `stripe-compat ci github` and commit it.")
+        return 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(f"wrote {path}" if current != text else f"{path} unchanged")
+    return 0

@@ -1,0 +1,182 @@
+"""Every fault at every Stripe call: signup and reads never fail, payments fail cleanly and converge.
+
+For each fault, each call site of each payment flow is broken in turn (a fresh user per
+site, the fault persistent so the integration's own retries meet it too). The action
+must either succeed (a slow answer) or raise :class:`PaymentUnavailable` with a message a
+customer can read; reads during the fault must work; and once the fault clears and the
+queue drains, a retry must leave exactly one customer, the card as default, and no
+draft or unwanted open invoice at Stripe. One scenario per fault keeps a matrix cell's
+cost at eleven cassettes rather than ninety-nine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from harness.adapter import BillingAdapter, PaymentUnavailable
+from harness.backends.faults import Fault, FaultInjector
+from harness.backends.spy import Exchange, RequestLog
+from harness.plugin import StripeAdmin
+
+CARD = "pm_card_visa"
+ITEMS = [(1500, "Pro plan"), (500, "Extra seat")]
+#: Faults after which Stripe was still reachable, so monitoring must stay healthy.
+REACHABLE = {Fault.SLOW, Fault.CARD_DECLINED}
+INVOICE_PATH = re.compile(r"/v1/invoices(/in_[A-Za-z0-9]+(/finalize|/void)?)?")
+
+
+@dataclass(frozen=True)
+class Site:
+    """One Stripe call the integration makes in one flow."""
+
+    name: str
+    flow: str  # card | invoice | repair (get_user after an earlier failure)
+    method: str
+    path: str
+
+
+SITES = (
+    Site("repair-lookup", "repair", "GET", "/v1/customers"),
+    Site("repair-create", "repair", "POST", "/v1/customers"),
+    Site("card-customer", "card", "POST", "/v1/customers"),
+    Site("card-attach", "card", "POST", r"/v1/payment_methods/[^/]+/attach"),
+    Site("card-default", "card", "POST", r"/v1/customers/cus_[A-Za-z0-9]+"),
+    Site("invoice-customer", "invoice", "POST", "/v1/customers"),
+    Site("invoice-create", "invoice", "POST", "/v1/invoices"),
+    Site("invoice-item", "invoice", "POST", "/v1/invoiceitems"),
+    Site("invoice-finalize", "invoice", "POST", r"/v1/invoices/in_[A-Za-z0-9]+/finalize"),
+)
+
+
+def test_signup_verification_and_reads_never_call_stripe_whatever_the_fault(
+    billing: BillingAdapter, stripe_faults: FaultInjector, stripe_requests: RequestLog
+) -> None:
+    for fault in Fault:
+        stripe_faults.add(fault)
+    user_id = billing.signup("ada@example.com")
+    billing.verify_email(user_id)
+    user = billing.get_user(user_id)
+
+    assert (user.verified, user.billing_state, user.customer_id) == (True, "none", None)
+    assert stripe_requests.exchanges == [], stripe_requests.describe()
+    assert billing.connectivity()["healthy"] is True
+
+
+@pytest.mark.parametrize("fault", list(Fault))
+def test_payment_flows_survive_the_fault_at_every_call_and_converge(
+    billing: BillingAdapter,
+    stripe_faults: FaultInjector,
+    stripe_requests: RequestLog,
+    stripe_admin: StripeAdmin,
+    fault: Fault,
+) -> None:
+    for site in SITES:
+        Case(billing, stripe_faults, stripe_requests, stripe_admin, fault, site).run()
+
+
+@dataclass
+class Case:
+    """One fault at one call site, from signup to convergence."""
+
+    billing: BillingAdapter
+    faults: FaultInjector
+    requests: RequestLog
+    admin: StripeAdmin
+    fault: Fault
+    site: Site
+
+    def run(self) -> None:
+        start = len(self.requests.exchanges)
+        email = f"{self.site.name}.{self.fault.value}@example.com"
+        user_id = self.billing.signup(email)
+        self.billing.verify_email(user_id)
+        if self.site.flow == "repair":
+            self._fail_first_card(user_id)
+        action = self._action(user_id)
+
+        # A millisecond is as slow as the integration can notice here; more only costs matrix time.
+        self.faults.add(self.fault, method=self.site.method, path=self.site.path, delay=0.001)
+        failed = self._act(action)
+        self._check_during_fault(user_id, failed)
+
+        self.faults.clear()
+        for _ in range(5):  # each round retries what the previous one left; two always suffice
+            if not self.billing.run_queued_work():
+                break
+        if failed and self.site.flow != "repair":
+            action()  # the customer tries again
+        self._check_converged(user_id, email, self.requests.exchanges[start:])
+
+    def _context(self) -> str:
+        return f"{self.fault.value} at {self.site.name}"
+
+    def _fail_first_card(self, user_id: str) -> None:
+        self.faults.add(Fault.UNAVAILABLE, method="POST", path="/v1/customers", times=1)
+        with pytest.raises(PaymentUnavailable):
+            self.billing.add_card(user_id, CARD)
+        self.faults.clear()
+
+    def _action(self, user_id: str) -> Callable[[], object]:
+        if self.site.flow == "card":
+            return lambda: self.billing.add_card(user_id, CARD)
+        if self.site.flow == "invoice":
+            return lambda: self.billing.generate_invoice(user_id, ITEMS, "usd")
+        return lambda: self.billing.get_user(user_id)
+
+    def _act(self, action: Callable[[], object]) -> bool:
+        """Run the action under the fault; True when it failed (as it must, unless merely slow)."""
+        if self.fault is Fault.SLOW or self.site.flow == "repair":
+            action()  # a read never fails; a slow answer is still an answer
+            return self.site.flow == "repair" and self.fault is not Fault.SLOW
+        with pytest.raises(PaymentUnavailable) as failure:
+            action()
+        message = failure.value.user_message
+        expected = "declined" if self.fault is Fault.CARD_DECLINED else "try again"
+        assert expected in message, f"{self._context()}: {message!r}"
+        assert not any(leak in message for leak in ("sk_", "req_", "Error", "http")), message
+        return True
+
+    def _check_during_fault(self, user_id: str, failed: bool) -> None:
+        health = self.billing.connectivity()
+        assert health["healthy"] is (self.fault in REACHABLE), f"{self._context()}: {health}"
+        user = self.billing.get_user(user_id)  # reads survive the fault
+        if user.billing_state == "ready":
+            assert user.customer_id, self._context()
+        else:
+            assert user.billing_state == "failed", f"{self._context()}: {user}"
+            assert (user.customer_id, bool(user.last_error)) == (None, True), f"{self._context()}: {user}"
+        assert failed or user.billing_state == "ready", self._context()
+
+    def _check_converged(self, user_id: str, email: str, exchanges: list[Exchange]) -> None:
+        context = self._context()
+        user = self.billing.get_user(user_id)
+        assert user.billing_state == "ready", f"{context}: {user}"
+        assert [c["id"] for c in self.admin.customers_for(email)] == [user.customer_id], context
+        if self.site.flow == "card":
+            assert user.default_payment_method, context
+        if self.site.flow == "invoice":
+            invoices = self.billing.billing_snapshot()["invoices"]
+            kept = {i["stripe_invoice_id"] for i in invoices if i["status"] == "open"}
+            fates = _invoice_fates(exchanges).items()
+            left = {i: fate for i, fate in fates if i not in kept and fate not in ("deleted", "void")}
+            assert not left, f"{context}: invoices left at Stripe {left}\n{self.requests.describe()}"
+        assert self.billing.run_queued_work() == 0, f"{context}: work still queued after the drain"
+        assert self.billing.connectivity()["healthy"] is True, context
+
+
+def _invoice_fates(exchanges: list[Exchange]) -> dict[str, str]:
+    """Each invoice Stripe told us about, with the last status it reported (or ``deleted``)."""
+    fates: dict[str, str] = {}
+    for e in exchanges:
+        if e.response is None or e.response.status != 200 or not INVOICE_PATH.fullmatch(e.request.path):
+            continue
+        try:
+            body = e.response.json()
+        except ValueError:
+            continue  # a garbled answer told us nothing about the invoice
+        fates[body["id"]] = "deleted" if body.get("deleted") else body["status"]
+    return fates

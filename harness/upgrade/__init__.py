@@ -1,0 +1,1 @@
+"""``stripe-compat upgrade``: what breaks when moving from one matrix cell to another."""

@@ -1,0 +1,68 @@
+"""``stripe-compat upgrade --from LIB@API --to LIB@API``: is this upgrade safe, and if not, what breaks?
+
+Runs the from-cell, the target cell and the way back (the from-cell's library against
+the target's API version: what happens if the API version is bumped before the library
+is deployed everywhere, or the library rolled back), each in its own venv, and prints
+every failure with its known cause plus the contract diff. Exit 0 safe, 1 breaks, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..contracts.diff import diff_versions
+from ..errors import ConfigError
+from ..matrix import Cell, find_pyproject
+from .cells import run_cell
+from .compare import breaks
+from .render import CellCheck, render_json, render_text
+
+
+def _cell(text: str) -> Cell:
+    try:
+        return Cell.parse(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``upgrade`` command."""
+    parser = subparsers.add_parser("upgrade", help="run two cells and report what breaks moving from one to the other")
+    parser.add_argument("--from", dest="source", type=_cell, required=True, metavar="LIB@API",
+                        help="the cell you run today, e.g. 7.14.0@2023-10-16")
+    parser.add_argument("--to", dest="target", type=_cell, required=True, metavar="LIB@API",
+                        help="the cell you want, e.g. 16.1.0@2026-10-28.endive")
+    parser.add_argument("--adapter", default=None, help="integration adapter as module:Class (default: pyproject's)")
+    parser.add_argument("--workdir", type=Path, default=Path(".stripe-compat/upgrade"),
+                        help="venvs, results and logs (default: .stripe-compat/upgrade)")
+    parser.add_argument("--no-way-back", action="store_true",
+                        help="skip the from-library against the target API version")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Exit 0 when the target (and the way back) pass every scenario, 1 when something breaks."""
+    source, target = args.source, args.target
+    if source == target:
+        raise ConfigError(f"--from and --to are the same cell ({source.id}); name the cell you want to move to.")
+    diff = diff_versions(source.api_version, target.api_version)  # unknown API version: exit 2 before any venv
+    root = find_pyproject().parent
+    workdir = args.workdir.resolve()
+
+    def check(cell: Cell, role: str, baseline: CellCheck | None) -> CellCheck:
+        result = run_cell(cell, adapter=args.adapter, root=root, workdir=workdir)
+        return CellCheck(cell, role, result, breaks(baseline.result if baseline else None, result))
+
+    before = check(source, "from", None)
+    checks = [check(target, "to", before)]
+    way_back = Cell(source.stripe, target.api_version)
+    if not args.no_way_back and way_back not in (source, target):
+        checks.append(check(way_back, "way back", before))
+    if args.json:
+        print(json.dumps(render_json(before, checks, diff), indent=2))
+    else:
+        print(render_text(before, checks, diff))
+    return 1 if any(c.breaks for c in checks) else 0

@@ -1,0 +1,47 @@
+"""What breaks in a target cell: each failing scenario, what kind of failure, and its known cause."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..report.results import CellResult
+from ..report.verdict import failure_rows
+from .causes import KnownCause, explain
+
+_EXCEPTION = re.compile(r"^(?:[\w.]+\.)?\w+(?:Error|Exception|Exit)\b")
+
+
+@dataclass(frozen=True)
+class Break:
+    """One scenario that fails in the target cell."""
+
+    scenario: str
+    kind: str
+    reason: str
+    cause: KnownCause | None
+    already_failing: bool  # it failed in the from-cell too: not new, but the target is still not safe
+
+
+def classify(reason: str) -> str:
+    """contract violation, no recorded response, library exception or assertion, from the first line.
+
+    The plugin puts contract violations and cassette misses first (they are usually the
+    cause of what the scenario raised next), so the start of the reason is enough.
+    """
+    if "contract violation" in reason:
+        return "contract violation"
+    if "No recorded response" in reason:
+        return "no recorded response"
+    if _EXCEPTION.match(reason.removeprefix("Failed: ")) and not reason.startswith(("AssertionError", "assert")):
+        return "library exception"
+    return "assertion"
+
+
+def breaks(before: CellResult | None, after: CellResult) -> list[Break]:
+    """Every failure of ``after``, marked when the same scenario already failed in ``before``."""
+    failing_before = {row["id"] for row in failure_rows(before)} if before else set()
+    return [
+        Break(row["id"], classify(row["reason"]), row["reason"], explain(row["reason"]), row["id"] in failing_before)
+        for row in failure_rows(after)
+    ]

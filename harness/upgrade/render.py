@@ -1,0 +1,84 @@
+"""The upgrade check's output: the target's breaks, the way back's, and the API contract changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..contracts.diff import DiffRow, as_json, as_table
+from ..matrix import Cell
+from ..report.results import CellResult
+from .compare import Break
+
+
+@dataclass(frozen=True)
+class CellCheck:
+    """One checked cell, why it was checked, and what broke there."""
+
+    cell: Cell
+    role: str
+    result: CellResult
+    breaks: list[Break]
+
+
+def _cell_text(check: CellCheck) -> list[str]:
+    r = check.result
+    verdict = "SAFE" if not check.breaks else f"{len(check.breaks)} BREAK(S)"
+    lines = [f"{check.role} {check.cell.id}: {verdict} ({r.passed} passed, {r.failed} failed, {r.skipped} skipped)"]
+    for b in check.breaks:
+        tag = " (already failing before)" if b.already_failing else ""
+        lines.append(f"  [{b.kind}]{tag} {b.scenario}")
+        lines.append(f"      {b.reason}")
+        if b.cause is not None:
+            lines.append(f"      known cause: {b.cause.explanation}")
+            lines.append(f"      source: {b.cause.source}")
+    return lines
+
+
+def render_text(source: CellCheck, checks: list[CellCheck], diff: list[DiffRow]) -> str:
+    """Human output: a verdict line first, then each cell's breaks with known causes, then the diff."""
+    broken = [c for c in checks if c.breaks]
+    head = (
+        f"UPGRADE {source.cell.id} -> {checks[0].cell.id}: "
+        + ("SAFE: every scenario passes." if not broken else "BREAKS: see below.")
+    )
+    lines = [head, "", *_cell_text(source)]
+    for check in checks:
+        lines += ["", *_cell_text(check)]
+    lines.append("")
+    if source.cell.api_version == checks[0].cell.api_version:
+        lines.append("Same API version: no contract changes.")
+    elif diff:
+        reads = sum(row.used_by_integration for row in diff)
+        lines.append(f"API contract changes {source.cell.api_version} -> {checks[0].cell.api_version} "
+                     f"({len(diff)} field changes, {reads} in fields the consumer contracts read):")
+        lines.append(as_table(diff))
+    else:
+        lines.append("No field changes between the two API versions.")
+    return "\n".join(lines)
+
+
+def _check_json(check: CellCheck) -> dict[str, Any]:
+    return {
+        "cell": check.cell.id,
+        "role": check.role,
+        "passed": check.result.passed,
+        "failed": check.result.failed,
+        "breaks": [
+            {
+                "scenario": b.scenario, "kind": b.kind, "reason": b.reason, "already_failing": b.already_failing,
+                "known_cause": {"explanation": b.cause.explanation, "source": b.cause.source} if b.cause else None,
+            }
+            for b in check.breaks
+        ],
+    }
+
+
+def render_json(source: CellCheck, checks: list[CellCheck], diff: list[DiffRow]) -> dict[str, Any]:
+    """The same as plain data, for pipelines that post it somewhere."""
+    return {
+        "safe": not any(c.breaks for c in checks),
+        "from": _check_json(source),
+        "checks": [_check_json(c) for c in checks],
+        "contract_changes": as_json(diff),
+    }

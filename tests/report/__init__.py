@@ -1,0 +1,1 @@
+"""Tests for the report, upgrade check and CI generator."""

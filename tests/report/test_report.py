@@ -1,0 +1,87 @@
+"""The report formats agree on a partial run: what passed, what failed and why, what did not run."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.report.html import render_html
+from harness.report.markdown import render_markdown
+from harness.report.table import render_table
+
+from .helpers import REASON, project, verdict
+
+
+def test_verdict_counts_a_partial_run_and_ignores_other_runs(tmp_path: Path) -> None:
+    v = verdict(tmp_path)
+    assert v.summary_line() == "1/2 cells green; 2 not run."
+    assert [c.id for c in v.not_run] == ["7.14.0@2025-03-31.basil", "16.1.0@2023-10-16"]
+    assert not v.ok
+
+
+def test_table_names_cells_not_run_and_the_failing_reason(tmp_path: Path) -> None:
+    v = verdict(tmp_path)
+    text = render_table(v.matrix, v.results)
+    assert "not run: 7.14.0@2025-03-31.basil, 16.1.0@2023-10-16" in text
+    assert f"FAIL 16.1.0@2025-03-31.basil  s.py::test_card: {REASON}" in text
+    assert "stale" not in text
+
+
+def test_markdown_is_a_table_with_one_row_per_release_and_escaped_reasons(tmp_path: Path) -> None:
+    v = verdict(tmp_path)
+    md = render_markdown(v)
+    assert "| `7.14.0` | ✅ 2/2 | ⬜ |" in md
+    assert "| `16.1.0` | ⬜ | ❌ 2/3 |" in md
+    assert "**Not run:** `7.14.0@2025-03-31.basil`, `16.1.0@2023-10-16`" in md
+    assert f"| `16.1.0@2025-03-31.basil` | `s.py::test_card` | {REASON} |" in md
+
+
+def test_html_is_self_contained_with_a_heatmap_cell_per_matrix_cell_linked_to_failures(tmp_path: Path) -> None:
+    page = render_html(verdict(tmp_path))
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in page
+    assert "<script" not in page
+    assert "<link" not in page
+    svg = ET.fromstring(page[page.index("<svg"): page.index("</svg>") + 6])
+    ns = "{http://www.w3.org/2000/svg}"
+    fills = [r.get("fill") for r in svg.iter(f"{ns}rect")]
+    assert sorted(fills) == sorted(["#2e9e5b", "#d64541", "#d5d8dc", "#d5d8dc"])
+    links = [a.get("href") for a in svg.iter(f"{ns}a")]
+    assert links == ["#cell-16-1-0-2025-03-31-basil"]
+    assert 'id="cell-16-1-0-2025-03-31-basil"' in page  # the link has a target
+    assert "s.py::test_card" in page
+
+
+def test_cli_writes_every_format_and_exits_1_on_a_red_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    monkeypatch.chdir(root)
+    junit = root / ".stripe-compat" / "junit"
+    junit.mkdir()
+    (junit / "7.14.0@2023-10-16.xml").write_text("<testsuites/>")
+    out = root / "report"
+    argv = ["report", "--run-id", "run1", "--results", ".stripe-compat/results", "--format", "all", "--out", str(out)]
+    assert main(argv) == 1
+    assert {p.name for p in out.iterdir()} == {"report.txt", "report.md", "report.json", "report.html", "junit"}
+    assert [p.name for p in (out / "junit").iterdir()] == ["7.14.0@2023-10-16.xml"]
+    data = json.loads((out / "report.json").read_text())
+    assert data["not_run"] == ["7.14.0@2025-03-31.basil", "16.1.0@2023-10-16"]
+    red = next(c for c in data["cells"] if c["status"] == "fail")
+    assert red["failures"] == [{"id": "s.py::test_card", "reason": REASON}]
+    captured = capsys.readouterr()
+    assert "1/2 cells green; 2 not run." in captured.out
+    assert "no JUnit file in .stripe-compat/junit for 16.1.0@2025-03-31.basil" in captured.err
+
+
+def test_cli_default_still_prints_the_table_for_the_matrix_report_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project(tmp_path))
+    assert main(["report", "--results", ".stripe-compat/results", "--run-id", "run1"]) == 1
+    assert capsys.readouterr().out.startswith("stripe \\ API")
+    assert main(["report", "--results", ".stripe-compat/results", "--format", "json", "--format", "html"]) == 2
