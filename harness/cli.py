@@ -16,7 +16,13 @@ from .errors import HarnessError
 
 #: Modules that contribute command groups, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
-    "harness.contracts.cli", "harness.report.cli", "harness.upgrade.cli", "harness.ci.cli", "harness.chaos.cli",
+    "harness.contracts.cli",
+    "harness.cassettes.cli",
+    "harness.recording",
+    "harness.report.cli",
+    "harness.upgrade.cli",
+    "harness.ci.cli",
+    "harness.chaos.cli",
 )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from .adapter import BillingAdapter, StripeSettings, make_adapter
+from .backends import stripe_mock
 from .backends.base import Backend
 from .backends.contract_check import ContractCheck
 from .backends.faults import FaultInjector
@@ -106,10 +107,14 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not any(item.get_closest_marker(m) for item in items for m in ("stripe_backends", "stripe_api_versions")):
+    markers = ("stripe_backends", "stripe_api_versions")
+    stateless = bool(config.getoption("--stripe-backend") == BackendKind.STRIPE_MOCK.value)
+    if not stateless and not any(item.get_closest_marker(m) for item in items for m in markers):
         return
     cfg = harness_config(config)
     for item in items:
+        if stateless and (why := stripe_mock.cannot_serve(item.nodeid)):
+            item.add_marker(pytest.mark.skip(reason=f"stripe-mock: {why}"))
         backends = item.get_closest_marker("stripe_backends")
         if backends and cfg.backend.value not in backends.args:
             reason = backends.kwargs.get("reason", "not supported by this backend")
@@ -203,7 +208,8 @@ def _stripe_chain(
         report = request.node.stash.get(_PHASES_KEY, {}).get("call")
         if report is not None and report.passed and not chain.problems():
             if recorder.interactions:
-                recorder.commit(path, request.node.nodeid)
+                events = recorder.account_events(api_key_for(cfg))
+                recorder.commit(path, request.node.nodeid, events=events)
         else:
             recorder.discard()
 

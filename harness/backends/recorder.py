@@ -4,20 +4,35 @@ Nothing reaches disk until :meth:`Recorder.commit`, which the plugin calls only 
 the scenario passed; the file is then replaced atomically. A failed, interrupted or
 refused recording therefore leaves the previous cassette exactly as it was. Secrets are
 scrubbed on the way in, so they are never even held in the cassette's buffer.
+
+The events the scenario caused are read back with ``GET /v1/events`` at commit time (no
+webhook endpoint needed) and stored with the cassette, for the webhook scenarios. Only
+events whose ``request.id`` is one of the scenario's own requests are kept: on a real
+test account the list also holds every earlier run's events.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
+import time
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 from vcr.request import Request as VcrRequest
 
-from ..cassettes.scrub import scrub_request, scrub_response
+from ..cassettes.scrub import scrub_request, scrub_response, scrub_text
 from ..cassettes.store import CassetteFile, CassetteMetadata
-from ..errors import HarnessError
-from .base import Backend, Layer, Request, Response
+from ..errors import BackendError, HarnessError
+from .base import Backend, Layer, NetworkError, Request, Response
+
+#: Events are listed from this long before the scenario began, in case the server's
+#: clock runs behind this machine's; the request-id filter does the real selection.
+CLOCK_SKEW_SECONDS = 300
+#: A page of ``GET /v1/events`` (Stripe's maximum).
+EVENTS_PAGE = 100
 
 
 class LiveModeRefused(HarnessError):
@@ -32,6 +47,13 @@ def _is_livemode(response: Response) -> bool:
     return isinstance(payload, dict) and payload.get("livemode") is True
 
 
+def _livemode_refused(what: str) -> LiveModeRefused:
+    return LiveModeRefused(
+        f"{what} answered with livemode: true. The key belongs to a live account; nothing was saved. "
+        "Use a test-mode key (sk_test_...)."
+    )
+
+
 class Recorder(Layer):
     """Buffers scrubbed exchanges; writes them on :meth:`commit`, drops them on :meth:`discard`."""
 
@@ -42,25 +64,56 @@ class Recorder(Layer):
         self.interactions: list[tuple[VcrRequest, dict[str, object]]] = []
         self.answered_versions: set[str] = set()
         self.void: LiveModeRefused | None = None
+        self.request_ids: set[str] = set()
+        self.started = time.time()
         self._lock = threading.Lock()
 
     def handle_request(self, request: Request) -> Response:
         response = self.inner.handle_request(request)
         if _is_livemode(response):
-            self.void = LiveModeRefused(
-                f"{request.method} {request.path} answered with livemode: true. The key belongs "
-                "to a live account; nothing was saved. Use a test-mode key (sk_test_...)."
-            )
+            self.void = _livemode_refused(f"{request.method} {request.path}")
             raise self.void
         with self._lock:
-            answered = response.headers.get("Stripe-Version") or response.headers.get("stripe-version")
-            if answered:
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            if answered := headers.get("stripe-version"):
                 self.answered_versions.add(answered)
+            if request_id := headers.get("request-id"):
+                self.request_ids.add(request_id)
             self.interactions.append((scrub_request(request), scrub_response(response)))
         return response
 
-    def commit(self, path: Path, scenario: str) -> None:
-        """Write the cassette atomically, with metadata saying how it was made."""
+    def account_events(self, api_key: str) -> list[dict[str, Any]]:
+        """The scenario's events, oldest first, scrubbed; read page by page from ``GET /v1/events``.
+
+        Raises :class:`LiveModeRefused` for a live event and :class:`BackendError` when the
+        list cannot be read, so that the old cassette is kept rather than one without events.
+        """
+        headers = {"Authorization": f"Bearer {api_key}", "Stripe-Version": self.api_version}
+        query: dict[str, str | int] = {"limit": EVENTS_PAGE, "created[gte]": int(self.started) - CLOCK_SKEW_SECONDS}
+        found: list[dict[str, Any]] = []
+        while True:
+            url = f"{self.inner.api_base}/v1/events?{urlencode(query)}"
+            try:
+                response = self.inner.handle_request(Request("GET", url, headers))
+                page = response.json() if response.status == 200 else None
+            except (NetworkError, ValueError) as exc:
+                raise BackendError(f"Reading the scenario's events failed ({exc}); the old cassette is kept.") from exc
+            if not isinstance(page, dict) or not isinstance(page.get("data"), list):
+                status = response.status
+                msg = f"GET /v1/events answered HTTP {status}; the old cassette is kept. Check the key can read events."
+                raise BackendError(msg)
+            found += page["data"]
+            if not page.get("has_more") or not page["data"]:
+                break
+            query["starting_after"] = page["data"][-1]["id"]
+        if any(event.get("livemode") is True for event in found):
+            raise _livemode_refused("GET /v1/events")
+        ours = [e for e in found if (e.get("request") or {}).get("id") in self.request_ids]
+        ours.reverse()  # Stripe lists newest first
+        return json.loads(scrub_text(json.dumps(ours)))
+
+    def commit(self, path: Path, scenario: str, *, events: list[dict[str, Any]] | None = None) -> None:
+        """Write the cassette atomically, with metadata saying how it was made and its events."""
         if self.void is not None:
             raise self.void
         answered = ", ".join(sorted(self.answered_versions)) or "not stated by the server"
@@ -72,7 +125,7 @@ class Recorder(Layer):
             recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             scenario=scenario,
         )
-        CassetteFile(list(self.interactions), meta).write(path)
+        CassetteFile(list(self.interactions), meta, events or []).write(path)
 
     def discard(self) -> None:
         """Forget what was recorded; the previous cassette stays untouched."""

@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 
 from ..config import OFFLINE_API_KEY, BackendKind, HarnessConfig
-from ..errors import BackendUnavailable, ConfigError
+from ..errors import ConfigError
 from .base import Backend
 
 LIVE_API_BASE = "https://api.stripe.com"
+#: Where the live backend sends requests instead of api.stripe.com. For the harness's own
+#: tests only (they point it at localstripe to prove the live path); never set it in CI.
+API_BASE_OVERRIDE = "STRIPE_COMPAT_LIVE_API_BASE"
 
 
 def live_api_key() -> str:
@@ -42,21 +45,15 @@ def open_server(config: HarnessConfig) -> Backend | None:
     """The session's shared server backend, or None for replay."""
     if config.backend is BackendKind.REPLAY:
         return None
-    from .http import HTTPBackend
-
     if config.backend is BackendKind.LOCALSTRIPE:
         from .localstripe import LocalstripeBackend
 
         return LocalstripeBackend(api_key=OFFLINE_API_KEY)
     if config.backend is BackendKind.LIVE:
+        from .http import HTTPBackend
+
         live_api_key()
-        return HTTPBackend(LIVE_API_BASE, name="live")
-    url = os.environ.get("STRIPE_MOCK_URL")
-    if not url:
-        msg = (
-            "stripe-mock is not reachable: STRIPE_MOCK_URL is not set and no Docker daemon is available "
-            "here. Run `docker run --rm -p 127.0.0.1:12111:12111 stripe/stripe-mock` where Docker works, "
-            "then set STRIPE_MOCK_URL=http://127.0.0.1:12111."
-        )
-        raise BackendUnavailable(msg)
-    return HTTPBackend(url, name="stripe-mock")
+        return HTTPBackend(os.environ.get(API_BASE_OVERRIDE) or LIVE_API_BASE, name="live")
+    from .stripe_mock import open_stripe_mock
+
+    return open_stripe_mock()

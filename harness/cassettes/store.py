@@ -2,7 +2,10 @@
 
 A cassette is a vcrpy YAML file with one extra top-level ``metadata`` entry (vcrpy 9
 keeps it): the backend it was recorded against, the stripe-python release, the API
-version requested and the one the server answered with, and when. Replay reads that
+version requested and the one the server answered with, and when; and the events the
+scenario caused (``GET /v1/events`` at the end of the recording), for webhook replay.
+Events live in the same file so that one atomic write keeps them in step with the
+responses that caused them. Replay reads that
 metadata to refuse a cassette recorded for another API version, the mistake that lets a
 test pass against responses the pinned version would never send.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,7 @@ from ..backends.base import Response
 from ..errors import CassetteError
 
 METADATA_KEY = "stripe_compat"
+EVENTS_KEY = "stripe_compat_events"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]+")
 
 
@@ -67,10 +71,11 @@ def from_vcr_response(stored: dict[str, Any]) -> Response:
 
 @dataclass
 class CassetteFile:
-    """A cassette's interactions and metadata, read or about to be written."""
+    """A cassette's interactions, metadata and events (oldest first), read or about to be written."""
 
     interactions: list[tuple[VcrRequest, dict[str, Any]]]
     metadata: CassetteMetadata | None
+    events: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def read(cls, path: Path) -> CassetteFile:
@@ -88,6 +93,7 @@ class CassetteFile:
         return cls(
             list(zip(requests, responses, strict=True)),
             CassetteMetadata.from_dict(meta) if meta else None,
+            list(extra[0].get(EVENTS_KEY) or []) if extra else [],
         )
 
     def write(self, path: Path) -> None:
@@ -98,10 +104,15 @@ class CassetteFile:
         }
         if self.metadata:
             data["metadata"] = {METADATA_KEY: self.metadata.to_dict()}
+        if self.events:
+            data.setdefault("metadata", {})[EVENTS_KEY] = self.events
         text = serialize(data, yamlserializer)
         path.parent.mkdir(parents=True, exist_ok=True)
+        # mkstemp creates 0600; a cassette is a normal project file, so keep the old file's mode.
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
+            os.fchmod(fd, mode)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
                 f.flush()

@@ -36,12 +36,23 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _expand(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder stands for every cassette and JSON file below it, in order."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
+        else:
+            out.append(path)
+    return out
+
+
 def run_check(args: argparse.Namespace) -> int:
     """Validate JSON files and cassettes; exit 1 if any violation reaches ``--fail-on``."""
     if args.api_version != RECORDED:
         load_contracts(args.api_version, args.contracts_dir)  # unknown version: exit 2 before reading files
     found, checked, skipped = [], 0, []
-    for path in args.paths:
+    for path in _expand(args.paths):
         for payload in read_payloads(path):
             version = payload.recorded_version if args.api_version == RECORDED else args.api_version
             if version is None:

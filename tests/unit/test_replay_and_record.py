@@ -119,3 +119,38 @@ def test_a_write_that_fails_midway_leaves_the_previous_cassette_intact(
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["c.yaml"]  # no temporary file left behind
     assert json.loads(json.dumps(CassetteFile.read(path).metadata.to_dict()))["api_version_requested"] == API  # type: ignore[union-attr]
+
+
+def test_only_the_scenarios_own_events_are_kept_scrubbed_and_oldest_first(tmp_path: Path) -> None:
+    """On a real test account GET /v1/events also lists earlier runs' events: the request id tells them apart."""
+
+    def account(request: Request) -> Response:
+        if request.path == "/v1/events":
+            page = dict(request.query)
+            events = [
+                {"id": "evt_3", "type": "customer.updated", "request": {"id": "req_ours"}, "livemode": False,
+                 "data": {"object": {"email": "jane@bigcorp.io"}}},
+                {"id": "evt_2", "type": "customer.created", "request": {"id": "req_ours"}, "livemode": False},
+                {"id": "evt_1", "type": "customer.created", "request": {"id": "req_other_run"}, "livemode": False},
+            ]
+            start = 0 if "starting_after" not in page else [e["id"] for e in events].index(page["starting_after"]) + 1
+            chunk = events[start : start + 2]
+            return Response.from_json(200, {"object": "list", "data": chunk, "has_more": start + 2 < len(events)})
+        return Response.from_json(200, {"id": "cus_1", "object": "customer"}, {"Request-Id": "req_ours"})
+
+    recorder = Recorder(HandlerBackend(account), api_version=API, stripe_python="16.1.0")
+    recorder.handle_request(Request("POST", URL, {}, b""))
+    events = recorder.account_events("sk_test_abcdefgh")
+    assert [e["id"] for e in events] == ["evt_2", "evt_3"]
+    assert "bigcorp" not in json.dumps(events)
+    recorder.commit(tmp_path / "c.yaml", "tests::scenario", events=events)
+    assert CassetteFile.read(tmp_path / "c.yaml").events == events
+
+
+def test_a_live_event_voids_the_recording() -> None:
+    def account(request: Request) -> Response:
+        event = {"id": "evt_1", "request": {"id": "req_x"}, "livemode": True}
+        return Response.from_json(200, {"object": "list", "data": [event], "has_more": False})
+
+    with pytest.raises(LiveModeRefused):
+        Recorder(HandlerBackend(account), api_version=API, stripe_python="16.1.0").account_events("sk_test_abcdefgh")

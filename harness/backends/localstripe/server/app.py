@@ -32,6 +32,7 @@ from . import (
     compat_idempotency,
     compat_invoices,
     compat_payment_methods,
+    compat_versions,
     state,
 )
 from .compat_errors import Handler
@@ -73,6 +74,7 @@ def build(api_key: str, *, strict_keys: bool) -> web.Application:
     app: web.Application = server.app
     app.middlewares[0:0] = [
         compat_headers.middleware,
+        compat_versions.middleware,
         compat_errors.middleware,
         compat_auth.middleware(api_key, strict=strict_keys),
         _reset,

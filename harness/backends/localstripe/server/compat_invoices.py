@@ -19,6 +19,7 @@ localstripe (which previews the next period, unlike Stripe).
 
 from __future__ import annotations
 
+import time
 from types import ModuleType
 from typing import Any
 
@@ -190,7 +191,18 @@ def patch(resources: ModuleType) -> None:
         original_paid(self)
         emit(resources, "invoice.paid", self)
 
+    def void_invoice(cls: Any, id: str, **params: Any) -> Any:
+        # Stock void cancels the invoice's PaymentIntent unconditionally; a one-off invoice
+        # finalized here has none, so voiding it answered 400 where Stripe voids it.
+        invoice = cls._api_retrieve(id)
+        if invoice.payment_intent is None and invoice.status in ("draft", "open"):
+            invoice._draft, invoice._voided = False, True
+            invoice.status_transitions["voided_at"] = int(time.time())
+            return invoice
+        return original_void(id, **params)
+
     replace_classmethod(invoice_class, "_api_create", create)
+    original_void = replace_classmethod(invoice_class, "_api_void_invoice", void_invoice)
     replace_classmethod(resources.InvoiceItem, "_api_create", create_item)
     replace_classmethod(invoice_class, "_api_pay_invoice", pay_invoice)
     invoice_class._api_finalize_invoice = classmethod(finalize_invoice)
