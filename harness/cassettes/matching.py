@@ -9,6 +9,7 @@ compared: the library randomises some of them on every call.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qsl
 
 from vcr import matchers
@@ -17,13 +18,18 @@ from vcr.request import Request as VcrRequest
 _BOOLEANS = {"True": "true", "False": "false"}
 
 
-def normalized_form(body: bytes | str | None) -> list[tuple[str, str]]:
-    """The body's form pairs, sorted, with booleans in one spelling."""
+@functools.lru_cache(maxsize=4096)
+def normalized_form(body: bytes | str | None) -> tuple[tuple[str, str], ...]:
+    """The body's form pairs, sorted, with booleans in one spelling.
+
+    Cached: replay compares each request against every recorded one, so the same few
+    bodies are parsed over and over.
+    """
     if not body:
-        return []
+        return ()
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     pairs = parse_qsl(text, keep_blank_values=True)
-    return sorted((key, _BOOLEANS.get(value, value)) for key, value in pairs)
+    return tuple(sorted((key, _BOOLEANS.get(value, value)) for key, value in pairs))
 
 
 def stripe_form_body(r1: VcrRequest, r2: VcrRequest) -> None:
