@@ -106,7 +106,9 @@ class BillingAdapter(Protocol):
         """A comparable picture of billing state, for idempotency and reordering checks.
 
         Must include ``"invoices": [{"stripe_invoice_id": str | None, "status": str}, ...]``
-        in creation order, which the fault scenarios read; anything else is compared as a whole.
+        in creation order, which the fault scenarios read, and ``"processed_events"``: the
+        webhook ledger's event ids, one entry per ledger row, so an event recorded twice
+        shows. Anything else is compared as a whole.
         """
 
     def connectivity(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from vcr.cassette import Cassette
-from vcr.errors import UnhandledHTTPRequestError
+from vcr.matchers import requests_match
 from vcr.record_mode import RecordMode
 
 from ..cassettes.matching import MATCH_ON
@@ -33,6 +33,7 @@ class ReplayBackend(Backend):
         self.misses: list[CassetteError] = []
         self._cassette = Cassette(str(path), record_mode=RecordMode.NONE, match_on=MATCH_ON)
         self.metadata = None
+        self._routes: dict[tuple[str, str], list[int]] = {}
         self._has_file = path.exists()
         if not self._has_file:
             return  # fine for a scenario that never reaches Stripe; the first request says so
@@ -48,6 +49,8 @@ class ReplayBackend(Backend):
         self.metadata = recorded.metadata
         for vcr_request, stored in recorded.interactions:
             self._cassette.append(vcr_request, stored)
+        for index, (stored_request, _) in enumerate(self._cassette.data):
+            self._routes.setdefault((stored_request.method, stored_request.path), []).append(index)
 
     def handle_request(self, request: Request) -> Response:
         if not self._has_file:
@@ -58,15 +61,17 @@ class ReplayBackend(Backend):
             self.misses.append(CassetteError(msg))
             raise self.misses[-1]
         vcr_request = scrub_request(request)
-        try:
-            stored = self._cassette.play_response(vcr_request)
-        except UnhandledHTTPRequestError:
-            miss = CassetteMiss(
-                str(self.path), request.describe(), self._nearest(vcr_request), self.rerecord_hint
-            )
-            self.misses.append(miss)
-            raise miss from None
-        return from_vcr_response(stored)
+        # vcrpy's play_response tries every recorded request with every matcher; a
+        # webhook or fault cassette holds hundreds, so look only at the same route.
+        counts = self._cassette.play_counts
+        for index in self._routes.get((vcr_request.method, vcr_request.path), ()):
+            stored_request, stored = self._cassette.data[index]
+            if counts[index] == 0 and requests_match(vcr_request, stored_request, MATCH_ON):
+                counts[index] += 1
+                return from_vcr_response(stored)
+        miss = CassetteMiss(str(self.path), request.describe(), self._nearest(vcr_request), self.rerecord_hint)
+        self.misses.append(miss)
+        raise miss
 
     def _nearest(self, vcr_request: object) -> str:
         candidates = self._cassette.find_requests_with_most_matches(vcr_request)

@@ -56,18 +56,26 @@ class ReferenceAdapter:
         return self.billing.run_jobs(ignore_backoff=True)
 
     def handle_webhook(self, payload: bytes, signature: str) -> WebhookResult:
-        return self.webhooks.handle(payload, signature)
+        # Events must be rendered at the version the integration's calls are pinned to.
+        return self.webhooks.handle(payload, signature, pinned_version=self.billing.gateway.api_version)
 
     def billing_snapshot(self) -> dict[str, Any]:
+        """Users, invoices (with failed payment attempts, which drive dunning) and the event ledger.
+
+        The ledger is listed id by id, not counted, so an event recorded twice shows.
+        """
         users = self.conn.execute(
             "SELECT email, billing_state, stripe_customer_id, default_payment_method FROM users ORDER BY id"
         ).fetchall()
-        invoices = self.conn.execute("SELECT stripe_invoice_id, status FROM invoices ORDER BY id").fetchall()
-        events = self.conn.execute("SELECT COUNT(*) FROM processed_events").fetchone()[0]
+        invoices = self.conn.execute(
+            "SELECT i.stripe_invoice_id, i.status, COALESCE(f.failures, 0) AS payment_failures FROM invoices i "
+            "LEFT JOIN invoice_payment_failures f ON f.stripe_invoice_id = i.stripe_invoice_id ORDER BY i.id"
+        ).fetchall()
+        events = self.conn.execute("SELECT event_id FROM processed_events ORDER BY event_id").fetchall()
         return {
             "users": [dict(r) for r in users],
             "invoices": [dict(r) for r in invoices],
-            "processed_events": events,
+            "processed_events": [r["event_id"] for r in events],
         }
 
     def connectivity(self) -> dict[str, Any]:

@@ -1,18 +1,29 @@
 """The webhook endpoint's logic: verify, deduplicate, apply, in one transaction.
 
-Stripe delivers at least once and in no particular order. The event id goes into a
-ledger in the same transaction as the effect, so a duplicate is acknowledged without
-being applied twice, and a crash between the two cannot happen. Per object, an event
-older than one already applied is recorded but not applied, so a late
-``payment_method.attached`` cannot undo a newer ``detached``. Signature checks use the
-library's own ``Webhook.construct_event``, which every stripe-python release has.
+Stripe delivers at least once, in no particular order, and renders each event at the
+endpoint's API version. So:
+
+* the event id goes into a ledger in the same transaction as the effect: a duplicate
+  is acknowledged (200) without being applied twice, and no crash can separate them;
+* each object's newest known state is kept with the version of the event that set it,
+  and the integration's columns are recomputed from those states, so the result is a
+  function of *which* events arrived, never of their order;
+* an event rendered at another API version than the one the integration is pinned to
+  is refused (400) and left out of the ledger: its payload may lack fields the code
+  reads, and Stripe keeps retrying it for three days, so once the endpoint's version is
+  fixed in the Dashboard the retry is applied. Accepting it would hide the mismatch.
+
+Signatures are checked with ``stripe.WebhookSignature.verify_header``, which every
+stripe-python release has; the body is then parsed as plain JSON because the event
+object's Python API differs across releases.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import time
+import threading
+from dataclasses import dataclass
 from typing import Any
 
 import stripe
@@ -21,90 +32,176 @@ from ..adapter import WebhookResult
 from ..stripe_http import stripe_error
 from .gateway import field
 
-#: Invoice statuses that a later-arriving older event must never overwrite.
-_FINAL_INVOICE_STATES = frozenset({"paid", "void"})
+
+@dataclass(frozen=True)
+class Rule:
+    """What one event type says about its subject object.
+
+    ``rank`` breaks ties on ``created``, which has 1-second resolution: the state further
+    along the object's lifecycle wins, so a same-second attach and detach end detached
+    (never charge a card that may be gone). ``terminal`` states can never be left again
+    at Stripe (a detached PaymentMethod cannot be reattached, a paid invoice stays paid),
+    so they win over any event, however late its ``created``.
+    """
+
+    kind: str
+    state: str
+    rank: int
+    terminal: bool = False
+
+
+RULES: dict[str, Rule] = {
+    "setup_intent.succeeded": Rule("payment_method", "attached", 0),
+    "payment_method.attached": Rule("payment_method", "attached", 1),
+    "payment_method.detached": Rule("payment_method", "detached", 2, terminal=True),
+    "invoice.payment_failed": Rule("invoice", "payment_failed", 1),
+    "invoice.paid": Rule("invoice", "paid", 2, terminal=True),
+    "customer.deleted": Rule("customer", "deleted", 3, terminal=True),
+}
+
+
+def _subject(kind: str, obj: dict[str, Any]) -> str | None:
+    """The id of the object whose state the event changes (a SetupIntent's is its card's)."""
+    return field(obj, "payment_method") if kind == "setup_intent.succeeded" else field(obj, "id")
 
 
 class WebhookHandler:
-    """Applies verified events to the billing database exactly once."""
+    """Applies verified events to the billing database exactly once, in any order."""
 
     def __init__(self, conn: sqlite3.Connection, secret: str, *, tolerance: int = 300) -> None:
         self.conn = conn
         self.secret = secret
         self.tolerance = tolerance
+        # One connection serves every thread of the web server, and SQLite transactions
+        # belong to the connection: deliveries take turns on it. Separate processes, each
+        # with its own connection, are serialised by BEGIN IMMEDIATE instead.
+        self._lock = threading.Lock()
 
-    def handle(self, payload: bytes, signature: str) -> WebhookResult:
-        """Answer one delivery: 400 for anything unverifiable, 200 otherwise."""
+    def handle(self, payload: bytes, signature: str, *, pinned_version: str) -> WebhookResult:
+        """Answer one delivery: 400 for anything unverifiable or unusable, 200 otherwise."""
         try:
-            stripe.Webhook.construct_event(payload, signature, self.secret, tolerance=self.tolerance)
+            stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature, self.secret, self.tolerance)
+            event = json.loads(payload)
         except (ValueError, stripe_error("SignatureVerificationError")) as exc:
             return WebhookResult(400, f"rejected: {type(exc).__name__}")
-        data = json.loads(payload)  # plain JSON: the event object's API differs across releases
-        return self.apply(data)
+        if not isinstance(event, dict) or not {"id", "type", "created", "data"} <= event.keys():
+            return WebhookResult(400, "rejected: not a Stripe event (needs id, type, created, data)")
+        if event.get("api_version") != pinned_version:
+            return WebhookResult(
+                400,
+                f"rejected: api_version mismatch: event rendered at {event.get('api_version')}, integration "
+                f"pinned to {pinned_version}. Set the webhook endpoint's API version to {pinned_version} "
+                "(Dashboard > Developers > Webhooks); Stripe retries this event, and the retry will be applied.",
+            )
+        return self.apply(event)
 
     def apply(self, event: dict[str, Any]) -> WebhookResult:
         """Record and apply a verified event; duplicates are acknowledged and skipped."""
-        event_id, kind = event["id"], event["type"]
-        obj = event["data"]["object"]
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            if self.conn.execute("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)).fetchone():
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if self.conn.execute(
+                    "SELECT 1 FROM processed_events WHERE event_id = ?", (event["id"],)
+                ).fetchone():
+                    self.conn.execute("COMMIT")
+                    return WebhookResult(200, "duplicate")
+                outcome = self._apply(event)
+                self.conn.execute(
+                    "INSERT INTO processed_events (event_id, type, processed_at) VALUES (?, ?, ?)",
+                    (event["id"], event["type"], event["created"]),
+                )
                 self.conn.execute("COMMIT")
-                return WebhookResult(200, "duplicate")
-            applied = self._is_newest(obj, int(event["created"])) and self._apply(kind, obj)
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        return WebhookResult(200, outcome)
+
+    def _apply(self, event: dict[str, Any]) -> str:
+        rule = RULES.get(event["type"])
+        obj = event["data"]["object"]
+        subject = _subject(event["type"], obj) if rule else None
+        if rule is None or not subject:
+            return "ignored"  # 2xx, as Stripe asks for types an endpoint does not handle
+        if rule.kind == "invoice" and rule.state == "payment_failed":
+            # Every failed attempt is a fact (it drives dunning), whatever arrives later.
             self.conn.execute(
-                "INSERT INTO processed_events (event_id, type, processed_at) VALUES (?, ?, ?)",
-                (event_id, kind, time.time()),
+                "INSERT INTO invoice_payment_failures (stripe_invoice_id, failures) VALUES (?, 1) "
+                "ON CONFLICT(stripe_invoice_id) DO UPDATE SET failures = failures + 1",
+                (subject,),
             )
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        return WebhookResult(200, "applied" if applied else "ignored")
+        newest = self._record(subject, rule, int(event["created"]), field(obj, "customer"))
+        if rule.kind == "payment_method":
+            self._recompute_default(subject)
+        elif rule.kind == "invoice" and newest:
+            self.conn.execute(
+                "UPDATE invoices SET status = ?, updated_at = ? WHERE stripe_invoice_id = ?",
+                (rule.state, event["created"], subject),
+            )
+        elif rule.kind == "customer":
+            self.conn.execute(
+                "UPDATE users SET billing_state = 'missing', stripe_customer_id = NULL, "
+                "default_payment_method = NULL, customer_generation = customer_generation + 1 "
+                "WHERE stripe_customer_id = ?",
+                (subject,),
+            )
+        return "applied" if newest else "stale"
 
-    def _is_newest(self, obj: dict[str, Any], created: int) -> bool:
-        object_id = obj.get("id")
-        if not object_id:
-            return True
+    def _record(self, object_id: str, rule: Rule, created: int, customer: Any) -> bool:
+        """Keep ``object_id``'s newest state; true when this event is (or ties) the newest.
+
+        The customer is kept from whichever event named it: a detached card's payload
+        no longer says whose it was.
+        """
+        version = (int(rule.terminal), created, rule.rank)
         row = self.conn.execute(
-            "SELECT last_event_created FROM object_versions WHERE object_id = ?", (object_id,)
+            "SELECT terminal, event_created, event_rank FROM webhook_objects WHERE object_id = ?", (object_id,)
         ).fetchone()
-        if row is not None and created < row["last_event_created"]:
-            return False
-        self.conn.execute(
-            "INSERT INTO object_versions (object_id, last_event_created) VALUES (?, ?) "
-            "ON CONFLICT(object_id) DO UPDATE SET last_event_created = excluded.last_event_created",
-            (object_id, created),
-        )
-        return True
+        newest = row is None or version >= tuple(row)
+        customer_id = customer if isinstance(customer, str) else field(customer, "id")
+        if row is None:
+            self.conn.execute(
+                "INSERT INTO webhook_objects (object_id, kind, customer_id, state, terminal, event_created, "
+                "event_rank) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (object_id, rule.kind, customer_id, rule.state, *version),
+            )
+        elif newest:
+            self.conn.execute(
+                "UPDATE webhook_objects SET customer_id = COALESCE(customer_id, ?), state = ?, terminal = ?, "
+                "event_created = ?, event_rank = ? WHERE object_id = ?",
+                (customer_id, rule.state, *version, object_id),
+            )
+        else:
+            self.conn.execute(
+                "UPDATE webhook_objects SET customer_id = COALESCE(customer_id, ?) WHERE object_id = ?",
+                (customer_id, object_id),
+            )
+        return newest
 
-    def _apply(self, kind: str, obj: dict[str, Any]) -> bool:
-        customer = field(obj, "customer")
-        if kind == "customer.deleted":
-            return self._update_users(
-                "billing_state = 'missing', stripe_customer_id = NULL, default_payment_method = NULL, "
-                "customer_generation = customer_generation + 1",
-                "stripe_customer_id = ?", (obj["id"],),
-            )
-        if kind in ("payment_method.attached", "setup_intent.succeeded"):
-            pm = obj["id"] if kind == "payment_method.attached" else field(obj, "payment_method")
-            return self._update_users(
-                "default_payment_method = ?", "stripe_customer_id = ? AND default_payment_method IS NULL",
-                (pm, customer),
-            )
-        if kind == "payment_method.detached":
-            return self._update_users("default_payment_method = NULL", "default_payment_method = ?", (obj["id"],))
-        if kind in ("invoice.paid", "invoice.payment_failed"):
-            status = "paid" if kind == "invoice.paid" else "payment_failed"
-            final = ",".join(f"'{s}'" for s in _FINAL_INVOICE_STATES)
-            cur = self.conn.execute(
-                "UPDATE invoices SET status = ?, updated_at = ? "
-                f"WHERE stripe_invoice_id = ? AND status NOT IN ({final})",
-                (status, time.time(), obj["id"]),
-            )
-            return cur.rowcount > 0
-        return False
+    def _recompute_default(self, payment_method: str) -> None:
+        """Set each affected user's default card from the cards' newest states.
 
-    def _update_users(self, assignments: str, where: str, params: tuple[Any, ...]) -> bool:
-        cur = self.conn.execute(f"UPDATE users SET {assignments} WHERE {where}", params)
-        return cur.rowcount > 0
+        The integration makes the newest card a user adds their default, so that is the
+        rule here too: the newest attached card (ties by rank, then id) among those the
+        webhooks know. A default the webhooks know nothing about was set by the API flow
+        and stays until an event about it arrives. Recomputing from states, rather than
+        patching the current value, is what makes the result independent of order.
+        """
+        users = self.conn.execute(
+            "SELECT u.id, u.stripe_customer_id, u.default_payment_method, d.object_id AS known "
+            "FROM users u LEFT JOIN webhook_objects d ON d.object_id = u.default_payment_method "
+            "WHERE u.stripe_customer_id = (SELECT customer_id FROM webhook_objects WHERE object_id = ?) "
+            "OR u.default_payment_method = ?",
+            (payment_method, payment_method),
+        ).fetchall()
+        for user in users:
+            if user["default_payment_method"] and user["known"] is None:
+                continue
+            newest = self.conn.execute(
+                "SELECT object_id FROM webhook_objects WHERE kind = 'payment_method' AND state = 'attached' "
+                "AND customer_id = ? ORDER BY event_created DESC, event_rank DESC, object_id DESC LIMIT 1",
+                (user["stripe_customer_id"],),
+            ).fetchone()
+            self.conn.execute(
+                "UPDATE users SET default_payment_method = ? WHERE id = ?",
+                (newest["object_id"] if newest else None, user["id"]),
+            )

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ..adapter import BillingAdapter, StripeSettings, WebhookResult
+from ..config import HarnessConfig
 from ..plugin import Chain
+from ..reference.webhook_app import serve
+from .account import StripeAccount
+from .delivery import Delivery, http_sender, send_all, sign
 from .events import build_event, encode
 from .signing import signature_header
+from .twin import twin
+from .world import build_account, timeline
+
+#: Delivers the in-order baseline to a twin of the integration and returns its snapshot.
+Baseline = Callable[[Sequence[Delivery]], dict[str, Any]]
 
 
 class WebhookSender:
@@ -22,15 +33,76 @@ class WebhookSender:
         """An event for ``obj`` rendered in the pinned API version (see :func:`build_event`)."""
         return build_event(event_type, obj, api_version=self._settings.api_version, **kwargs)
 
+    def check(self, event: dict[str, Any]) -> None:
+        """Contract-check a payload like any response: against its own api_version's contracts."""
+        self._chain.checked.check(f"webhook {event.get('type')} {event.get('id')}", encode(event))
+
+    def sign(self, event: dict[str, Any], *, secret: str | None = None, timestamp: int | None = None) -> Delivery:
+        """One signed delivery of ``event`` (with the endpoint's secret unless told otherwise)."""
+        return sign(event, secret or self._settings.webhook_secret, timestamp=timestamp)
+
+    def sign_bytes(self, payload: bytes) -> Delivery:
+        """A correctly signed delivery of arbitrary bytes (to prove the body itself is checked)."""
+        return Delivery(None, payload, signature_header(payload, self._settings.webhook_secret))
+
+    def send(self, delivery: Delivery) -> WebhookResult:
+        """Hand one delivery to the integration's webhook endpoint."""
+        return self._adapter.handle_webhook(delivery.payload, delivery.signature)
+
     def deliver(self, event: dict[str, Any], *, secret: str | None = None) -> WebhookResult:
-        """Sign and deliver one event; its payload is contract-checked like any response."""
-        payload = encode(event)
-        self._chain.checked.check(f"webhook {event.get('type')}", payload)
-        header = signature_header(payload, secret or self._settings.webhook_secret)
-        return self._adapter.handle_webhook(payload, header)
+        """Contract-check, sign and deliver one event."""
+        self.check(event)
+        return self.send(self.sign(event, secret=secret))
 
 
 @pytest.fixture
 def stripe_webhooks(billing: BillingAdapter, _stripe_chain: Chain, stripe_settings: StripeSettings) -> WebhookSender:
     """Send signed webhook events to the integration under test."""
     return WebhookSender(billing, _stripe_chain, stripe_settings)
+
+
+@pytest.fixture
+def stripe_account(_stripe_chain: Chain, stripe_settings: StripeSettings) -> StripeAccount:
+    """Plain HTTP calls to the scenario's Stripe account (pay, detach, list events)."""
+    return StripeAccount(_stripe_chain.checked, stripe_settings)
+
+
+@pytest.fixture
+def webhook_timeline(
+    billing: BillingAdapter, stripe_account: StripeAccount, stripe_webhooks: WebhookSender
+) -> list[dict[str, Any]]:
+    """The account story's real events, oldest first, each contract-checked (see harness.webhooks.world)."""
+    build_account(billing, stripe_account)
+    events = timeline(stripe_account)
+    for event in events:
+        stripe_webhooks.check(event)
+    return events
+
+
+@pytest.fixture
+def webhook_baseline(
+    webhook_timeline: list[dict[str, Any]],
+    _stripe_chain: Chain,
+    stripe_settings: StripeSettings,
+    stripe_compat_config: HarnessConfig,
+    tmp_path: Path,
+) -> Baseline:
+    """The integration's state after one in-order delivery, from a twin in the same starting state."""
+    exchanges = list(_stripe_chain.log.exchanges)
+    factory = stripe_compat_config.adapter_factory()
+
+    def baseline(deliveries: Sequence[Delivery]) -> dict[str, Any]:
+        with twin(factory, stripe_settings, tmp_path / "twin", exchanges, lambda a: build_account(a, None)) as other:
+            results = send_all(other.handle_webhook, deliveries)
+            refused = [r for r in results if r.status != 200]
+            assert not refused, f"the in-order baseline itself was refused: {refused[:3]}"
+            return other.billing_snapshot()
+
+    return baseline
+
+
+@pytest.fixture
+def webhook_endpoint(billing: BillingAdapter) -> Iterator[Callable[[bytes, str], WebhookResult]]:
+    """The integration's webhook handler served over real HTTP; a ``handle`` that POSTs to it."""
+    with serve(billing.handle_webhook) as url:
+        yield http_sender(url)
