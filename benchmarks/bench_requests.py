@@ -36,6 +36,8 @@ from harness.stripe_http import routed_to, stripe_version
 
 API_VERSION = "2024-06-20"
 ROOT = Path(__file__).resolve().parents[1]
+#: The flow's recorded responses, written by a full run and read by --floor-only runs in other venvs.
+CANNED = ROOT / ".stripe-compat" / "bench" / "flow_responses.json"
 
 
 def scenario() -> int:
@@ -97,7 +99,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         cassette = Path(tmp) / "flow.yaml"
         if args.floor_only:
-            responses = json.loads((ROOT / "benchmarks" / "data" / "flow_responses.json").read_text())
+            if not CANNED.exists():
+                parser.error(f"{CANNED} is missing: run this script once without --floor-only first")
+            responses = json.loads(CANNED.read_text())
             canned = [Response(r["status"], r["headers"], r["body"].encode()) for r in responses]
         else:
             from harness.backends.localstripe import LocalstripeBackend
@@ -114,9 +118,8 @@ def main() -> int:
                     return server
 
                 rows["localstripe"] = statistics.median(time_flow(fresh_server, args.iterations))
-            save = ROOT / "benchmarks" / "data" / "flow_responses.json"
-            save.parent.mkdir(exist_ok=True)
-            save.write_text(json.dumps(
+            CANNED.parent.mkdir(parents=True, exist_ok=True)
+            CANNED.write_text(json.dumps(
                 [{"status": r.status, "headers": r.headers, "body": r.body.decode()} for r in canned], indent=1
             ) + "\n")
             rows["replay"] = statistics.median(time_flow(
