@@ -186,7 +186,7 @@ def _stripe_chain(
     request: pytest.FixtureRequest, stripe_compat_config: HarnessConfig, _stripe_server: Backend | None
 ) -> Iterator[Chain]:
     cfg = stripe_compat_config
-    path = cassette_path(cfg.cassettes, cfg.api_version, request.node.nodeid)
+    path = cassette_path(cfg.cassettes, cfg.api_version, request.node.path, request.node.name)
     replay = None
     if _stripe_server is None:
         replay = ReplayBackend(path, api_version=cfg.api_version, rerecord_hint=cfg.rerecord_hint(request.node.name))

@@ -19,11 +19,18 @@ SHOP = Path(__file__).resolve().parents[1] / "examples" / "shop"
 
 #: Scenarios the example is known not to pass yet, with why. Each must still fail: once
 #: it passes, the entry is stale and this test says so.
+_WEBHOOK_GAP = (
+    "the shop has no webhook cassettes yet: recording them against localstripe showed two real bugs "
+    "the webhook scenarios exist to catch (deliveries from several threads at once get HTTP 500 from "
+    "its shared SQLite connection, and an event rendered at another API version is applied, not refused)"
+)
 KNOWN_GAPS = {
-    "test_faults.py::test_payment_flows_survive_the_fault_at_every_call_and_converge[succeed_then_timeout]": (
-        "localstripe answers 400 to POST /v1/invoices/{id}/void for one-off invoices, so an invoice "
-        "finalized unseen cannot be voided and no cassette is recorded (the reference fails it too)"
-    ),
+    f"test_webhooks.py::{name}": _WEBHOOK_GAP
+    for name in (
+        "test_in_order_over_http", "test_every_event_twice", "test_shuffled[1]", "test_shuffled[2]",
+        "test_shuffled[3]", "test_concurrent_duplicates_over_http", "test_storm",
+        "test_rejected_deliveries_change_nothing", "test_events_are_rendered_at_the_pinned_version",
+    )
 }
 
 

@@ -53,11 +53,13 @@ class CassetteMetadata:
         return asdict(self)
 
 
-def cassette_path(root: Path, api_version: str, scenario_id: str) -> Path:
-    """``root/<api_version>/<module>/<test>.yaml`` for a pytest node id."""
-    module, _, name = scenario_id.rpartition("::")
-    module_stem = Path(module).stem if module else "scenarios"
-    return root / api_version / module_stem / f"{_UNSAFE.sub('_', name).strip('_')}.yaml"
+def cassette_path(root: Path, api_version: str, module: Path, test_name: str) -> Path:
+    """``root/<api_version>/<module stem>/<test name>.yaml``.
+
+    Built from the test's file and name, not its node id: a node id is relative to the
+    rootdir, and scenarios installed in site-packages sit outside an adopter's rootdir.
+    """
+    return root / api_version / module.stem / f"{_UNSAFE.sub('_', test_name).strip('_')}.yaml"
 
 
 def from_vcr_response(stored: dict[str, Any]) -> Response:
