@@ -18,20 +18,10 @@ import pytest
 SHOP = Path(__file__).resolve().parents[1] / "examples" / "shop"
 
 #: Scenarios the example is known not to pass yet, with why. Each must still fail: once
-#: it passes, the entry is stale and this test says so.
-_WEBHOOK_GAP = (
-    "the shop has no webhook cassettes yet: recording them against localstripe showed two real bugs "
-    "the webhook scenarios exist to catch (deliveries from several threads at once get HTTP 500 from "
-    "its shared SQLite connection, and an event rendered at another API version is applied, not refused)"
-)
-KNOWN_GAPS = {
-    f"test_webhooks.py::{name}": _WEBHOOK_GAP
-    for name in (
-        "test_in_order_over_http", "test_every_event_twice", "test_shuffled[1]", "test_shuffled[2]",
-        "test_shuffled[3]", "test_concurrent_duplicates_over_http", "test_storm",
-        "test_rejected_deliveries_change_nothing", "test_events_are_rendered_at_the_pinned_version",
-    )
-}
+#: it passes, the entry is stale and this test says so. None today: the webhook scenarios
+#: pass since the shop serves concurrent deliveries safely and refuses events rendered at
+#: another API version, and the fault scenario since localstripe voids one-off invoices.
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _outcomes(api_version: str, results: Path) -> dict[str, str]:
@@ -50,7 +40,7 @@ def _outcomes(api_version: str, results: Path) -> dict[str, str]:
 def test_shop_passes_the_scenarios_replayed(api_version: str, tmp_path: Path) -> None:
     outcomes = _outcomes(api_version, tmp_path / "results.json")
 
-    assert sum(o == "passed" for o in outcomes.values()) >= 14, outcomes  # every scenario module ran
+    assert sum(o == "passed" for o in outcomes.values()) == 35, outcomes  # every shipped scenario ran
     failing = {node for node, outcome in outcomes.items() if outcome != "passed"}
     unexpected = failing - KNOWN_GAPS.keys()
     assert not unexpected, f"the shop example fails {sorted(unexpected)}"

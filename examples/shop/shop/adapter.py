@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,31 @@ class ShopAdapter:
         stripe = StripeConfig(settings.api_key, settings.api_version, settings.api_base, settings.http_client)
         self._app = ShopApp(ShopSettings(stripe, settings.webhook_secret, workdir / "shop.sqlite3"))
         self._server = BackgroundServer(self._app)
-        self._conn = http.client.HTTPConnection(self._server.url.removeprefix("http://"), timeout=60)
+        self._host = self._server.url.removeprefix("http://")
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[http.client.HTTPConnection] = []
 
     def _send(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None,
               ) -> tuple[int, bytes]:
-        self._conn.request(method, path, body=body, headers=headers or {})
-        response = self._conn.getresponse()
-        return response.status, response.read()
+        conn = self._connection()
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, response.read()
+        except (http.client.HTTPException, OSError):
+            conn.close()  # reopened by the next request
+            raise
+
+    def _connection(self) -> http.client.HTTPConnection:
+        """This thread's kept-alive connection to the shop: webhook scenarios call from several
+        threads at once, and an http.client connection must not be shared between them."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = http.client.HTTPConnection(self._host, timeout=60)
+            with self._lock:
+                self._connections.append(conn)
+        return conn
 
     def _json(self, method: str, path: str, payload: Any = None, *, expect: int = 200, payment: bool = False) -> Any:
         data = None if payload is None else json.dumps(payload).encode()
@@ -86,7 +105,13 @@ class ShopAdapter:
 
     def billing_snapshot(self) -> dict[str, Any]:
         overview = self._json("GET", "/ops/billing")
-        # Scenarios read invoices as {"stripe_invoice_id", "status"}; the shop says "stripe_id".
+        # Scenarios read users' "billing_state" and invoices as {"stripe_invoice_id", "status"};
+        # the shop says "state" and "stripe_id". "processed_events" is the shop's own.
+        overview["users"] = [
+            {"email": u["email"], "billing_state": u["state"], "customer_id": u["customer"],
+             "default_payment_method": u["card"]}
+            for u in overview["users"]
+        ]
         overview["invoices"] = [
             {"stripe_invoice_id": inv["stripe_id"], "status": inv["status"]} for inv in overview["invoices"]
         ]
@@ -96,6 +121,8 @@ class ShopAdapter:
         return self._json("GET", "/health/stripe")
 
     def close(self) -> None:
-        self._conn.close()
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
         self._server.stop()
         self._app.close()

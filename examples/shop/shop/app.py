@@ -43,7 +43,7 @@ class ShopApp(Router):
         self.accounts = Accounts(self.store)
         api = StripeApi(settings.stripe, self.health.observe)
         self.payments = Payments(self.store, self.accounts, api, self.queue)
-        self.webhooks = WebhookRoute(self.store, self.payments, settings.webhook_secret)
+        self.webhooks = WebhookRoute(self.store, self.payments, settings.webhook_secret, settings.stripe.api_version)
         _add_routes(self)
 
     def user(self, user_id: str) -> dict[str, Any]:
@@ -54,13 +54,14 @@ class ShopApp(Router):
             raise HTTPError(404, str(exc)) from None
 
     def billing_overview(self) -> dict[str, Any]:
-        """Every user's billing, every invoice, how many events were applied and the queue."""
+        """Every user's billing, every invoice, the ids of the events applied (sorted) and the queue."""
         users = [
             {"email": user["email"], **{k: user["billing"][k] for k in ("state", "customer", "card")}}
             for _, user in self.store.all("users")
         ]
         invoices = [{"stripe_id": inv["stripe_id"], "status": inv["status"]} for _, inv in self.store.all("invoices")]
-        return {"users": users, "invoices": invoices, "events": self.store.count("events"), "jobs": self.queue.states()}
+        return {"users": users, "invoices": invoices, "processed_events": self.store.keys("events"),
+                "jobs": self.queue.states()}
 
     def close(self) -> None:
         """Close the database."""

@@ -85,6 +85,7 @@ class Router:
 
     def _dispatch(self, environ: dict[str, Any]) -> Reply:
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/")
+        body = _body(environ)
         allowed = False
         for route_method, regex, handler in self._routes:
             match = regex.match(path)
@@ -94,7 +95,7 @@ class Router:
             if route_method != method:
                 continue
             try:
-                return handler(Request(method, path, match.groupdict(), _headers(environ), _body(environ)))
+                return handler(Request(method, path, match.groupdict(), _headers(environ), body))
             except HTTPError as exc:
                 return Reply(exc.status, {"error": exc.message})
             except Exception as exc:
@@ -110,6 +111,10 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
 
 
 def _body(environ: dict[str, Any]) -> bytes:
-    # The raw bytes, unparsed: a webhook signature covers exactly what was sent.
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    return environ["wsgi.input"].read(length) if length else b""
+    # The raw bytes, unparsed: a webhook signature covers exactly what was sent. Read
+    # once, for every request, so a kept-alive connection's next request starts after it.
+    if "shop.body" not in environ:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        environ["shop.body"] = environ["wsgi.input"].read(length) if length else b""
+        environ["shop.body_read"] = True  # the server may then read the next request
+    return environ["shop.body"]

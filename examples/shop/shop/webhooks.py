@@ -1,12 +1,17 @@
 """``POST /webhooks/stripe``: verify the raw body, then apply each event once, newest wins.
 
-Stripe delivers at least once and in any order. The route answers synchronously: the
-event id goes into the ``events`` collection in the same transaction as its effect, so a
-redelivery is acknowledged without being applied again; and each object remembers the
-``created`` time of the newest event applied to it, so an older event arriving late is
-acknowledged but not applied (a late ``payment_method.attached`` cannot undo a newer
-``detached``). Only the event payload is used, never a call back to Stripe, so a
-delivery succeeds even while the API is down.
+Stripe delivers at least once, in any order and in parallel. The route answers
+synchronously: the event id goes into the ``events`` collection in the same transaction
+as its effect (``BEGIN IMMEDIATE``, so parallel deliveries of one event take turns and
+only the first applies it), so a redelivery is acknowledged without being applied again.
+Each object remembers the newest event applied to it, by ``created`` and then by how far
+along the object's lifecycle the event is (``created`` has one-second resolution), and
+an event that can never be undone at Stripe (a detach, a payment, a deletion) outranks
+any other: an older event arriving late is acknowledged but not applied (a late
+``payment_method.attached`` cannot undo a newer ``detached``). An event rendered at
+another API version than the shop is pinned to is refused with 400 and not recorded, so
+Stripe's retry applies it once the endpoint's version is fixed. Only the event payload
+is used, never a call back to Stripe, so a delivery succeeds even while the API is down.
 """
 
 from __future__ import annotations
@@ -27,23 +32,35 @@ TOLERANCE = 300
 _INVOICE_STATUS = {"invoice.paid": "paid", "invoice.payment_failed": "payment_failed", "invoice.voided": "void"}
 #: Statuses an older, late event must never overwrite.
 _SETTLED = frozenset({"paid", "void"})
+#: How far along its object's lifecycle each handled event is. ``created`` only has
+#: one-second resolution, so two events about one object in the same second are
+#: ordered by this: a card attached and detached within a second ends detached.
+_STAGE = {
+    "setup_intent.succeeded": 0, "payment_method.attached": 1, "payment_method.detached": 2,
+    "invoice.payment_failed": 1, "invoice.paid": 2, "invoice.voided": 2, "customer.deleted": 2,
+}
+#: Events no later event can undo at Stripe (a detached card is never reattached, a paid
+#: invoice stays paid, a deleted customer stays deleted): they win whatever their ``created``.
+_FINAL = frozenset({"payment_method.detached", "invoice.paid", "invoice.voided", "customer.deleted"})
 
 
 class WebhookRoute:
     """Turns one delivery into ``(HTTP status, body)``."""
 
-    def __init__(self, store: DocumentStore, payments: Payments, secret: str) -> None:
+    def __init__(self, store: DocumentStore, payments: Payments, secret: str, api_version: str) -> None:
         self._store, self._payments, self._secret = store, payments, secret
+        self._api_version = api_version
         # Each applier gets (event type, object) and says whether it changed anything.
         self._appliers: dict[str, Callable[[str, dict[str, Any]], bool]] = {
             "customer.deleted": self._customer_deleted,
             "payment_method.attached": self._card_attached,
+            "setup_intent.succeeded": self._card_set_up,
             "payment_method.detached": self._card_detached,
             **dict.fromkeys(_INVOICE_STATUS, self._invoice_settled),
         }
 
     def deliver(self, raw: bytes, signature: str | None) -> tuple[int, str]:
-        """400 for anything not signed with the endpoint secret, 200 for every verified event."""
+        """400 for anything not signed with the endpoint secret or not usable, 200 for every applied event."""
         if not signature:
             return 400, "missing Stripe-Signature header"
         try:
@@ -53,26 +70,53 @@ class WebhookRoute:
             event = json.loads(text)
         except (ValueError, stripe_exception("SignatureVerificationError")) as exc:
             return 400, f"rejected: {type(exc).__name__}"
+        if not isinstance(event, dict) or not isinstance(event.get("data"), dict) or not all(
+            k in event for k in ("id", "type", "created")
+        ):
+            return 400, "rejected: not a Stripe event"
+        if event.get("api_version") != self._api_version:
+            # The payload has another version's shape, which this code was not written
+            # for. Refused and kept out of the ledger, Stripe retries it for days: once
+            # the endpoint's version is corrected, the retry is applied.
+            return 400, (
+                f"rejected: event {event['id']} is rendered at API version {event.get('api_version')}, "
+                f"the shop is pinned to {self._api_version}; set the webhook endpoint's API version "
+                f"to {self._api_version} in the Stripe Dashboard"
+            )
+        return self._apply(event)
+
+    def _apply(self, event: dict[str, Any]) -> tuple[int, str]:
         with self._store.transaction():
             if not self._store.add("events", event["id"], {"type": event["type"], "created": event["created"]}):
                 return 200, "duplicate"
-            obj = event["data"]["object"]
+            obj = event["data"].get("object") or {}
             apply = self._appliers.get(event["type"])
-            if apply is None:
+            subject = self._subject(event["type"], obj)
+            if apply is None or subject is None:
                 return 200, "ignored"
-            if not self._newest_for(obj, event["created"]):
+            if not self._newest_for(subject, event):
                 return 200, "stale"
             return 200, "applied" if apply(event["type"], obj) else "no change"
 
-    def _newest_for(self, obj: dict[str, Any], created: int) -> bool:
-        seen = self._store.get("event_marks", obj["id"])
-        if seen is not None and created < seen["created"]:
+    @staticmethod
+    def _subject(event_type: str, obj: dict[str, Any]) -> str | None:
+        """The object whose state the event is about: for a SetupIntent, the card it set up."""
+        found = obj.get("payment_method") if event_type == "setup_intent.succeeded" else obj.get("id")
+        if isinstance(found, dict):
+            found = found.get("id")
+        return found if isinstance(found, str) and found else None
+
+    def _newest_for(self, subject: str, event: dict[str, Any]) -> bool:
+        """Whether ``event`` is at least as new as every event already applied to ``subject``."""
+        mine = [event["type"] in _FINAL, int(event["created"]), _STAGE[event["type"]]]
+        seen = self._store.get("event_marks", subject)
+        if seen is not None and mine < seen["order"]:
             return False
-        self._store.put("event_marks", obj["id"], {"created": created})
+        self._store.put("event_marks", subject, {"order": mine, "event": event["id"]})
         return True
 
     def _users_where(self, path: str, value: Any) -> list[tuple[str, dict[str, Any]]]:
-        return self._store.find("users", path, value) if value else []
+        return self._store.find("users", path, value) if isinstance(value, str) and value else []
 
     def _customer_deleted(self, _: str, customer: dict[str, Any]) -> bool:
         found = self._users_where("$.billing.customer", customer["id"])
@@ -81,10 +125,20 @@ class WebhookRoute:
         return bool(found)
 
     def _card_attached(self, _: str, card: dict[str, Any]) -> bool:
+        return self._offer_card(card.get("customer"), card["id"])
+
+    def _card_set_up(self, _: str, setup: dict[str, Any]) -> bool:
+        card = setup["payment_method"]
+        return self._offer_card(setup.get("customer"), card["id"] if isinstance(card, dict) else card)
+
+    def _offer_card(self, customer: Any, card: str) -> bool:
+        """A card the customer now has becomes the default only if the user has none."""
+        if isinstance(customer, dict):
+            customer = customer.get("id")
         changed = False
-        for user_id, user in self._users_where("$.billing.customer", card.get("customer")):
+        for user_id, user in self._users_where("$.billing.customer", customer):
             if user["billing"]["card"] is None:
-                user["billing"]["card"] = card["id"]
+                user["billing"]["card"] = card
                 self._store.put("users", user_id, user)
                 changed = True
         return changed
