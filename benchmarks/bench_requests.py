@@ -97,7 +97,7 @@ def main() -> int:
     args = parser.parse_args()
     rows: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        cassette = Path(tmp) / "flow.yaml"
+        cassette = Path(tmp) / "flow.json"
         if args.floor_only:
             if not CANNED.exists():
                 parser.error(f"{CANNED} is missing: run this script once without --floor-only first")

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_webhooks.py [--events 7000] [--duplicates 0.3] [--api-version 2024-06-20]
 
 Uses the real events recorded for the storm scenario (cassettes/<version>/test_webhooks/
-test_storm.yaml), cloned into distinct events as the scenario does, with ~30% retries,
+test_storm.json), cloned into distinct events as the scenario does, with ~30% retries,
 shuffled, signed with one secret and handed to the handler in-process. The database is
 on disk with SQLite's default durability, so each applied event costs one synced commit:
 that, not signature checks, is what bounds the rate.
@@ -32,7 +32,7 @@ SECRET = "whsec_bench"
 
 
 def recorded_events(api_version: str) -> list[dict[str, Any]]:
-    path = ROOT / "cassettes" / api_version / "test_webhooks" / "test_storm.yaml"
+    path = ROOT / "cassettes" / api_version / "test_webhooks" / "test_storm.json"
     for request, response in CassetteFile.read(path).interactions:
         if request.method == "GET" and request.path == "/v1/events":
             return from_vcr_response(response).json()["data"][::-1]

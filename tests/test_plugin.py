@@ -71,7 +71,7 @@ def test_a_scenario_reaching_stripe_without_cassette_fails_with_the_record_comma
     )
     result = project.runpytest("--stripe-api-version=2024-06-20")
     result.assert_outcomes(failed=1)
-    expected = "*no cassette at*2024-06-20*test_card.yaml*nox -s \"record(2024-06-20)\" -- -k 'test_card'"
+    expected = "*no cassette at*2024-06-20*test_card.json*nox -s \"record(2024-06-20)\" -- -k 'test_card'"
     result.stdout.fnmatch_lines([expected])
 
 

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 pytest_plugins = ["pytester"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,12 +22,12 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
 
 
 def _remove_customer_id(cassette: Path) -> None:
-    data = yaml.safe_load(cassette.read_text())
+    data = json.loads(cassette.read_text())
     response = data["interactions"][0]["response"]
     body = json.loads(response["body"]["string"])
     del body["id"]
     response["body"]["string"] = json.dumps(body)
-    cassette.write_text(yaml.safe_dump(data))
+    cassette.write_text(json.dumps(data))
 
 
 def _green_count(project: pytest.Pytester, api_version: str) -> int:
@@ -45,7 +44,7 @@ def test_a_response_missing_the_customer_id_fails_that_scenario_with_the_contrac
     project: pytest.Pytester,
 ) -> None:
     scenarios = _green_count(project, "2024-06-20")
-    _remove_customer_id(project.path / "cassettes/2024-06-20/test_lazy_customer" / f"{SCENARIO}.yaml")
+    _remove_customer_id(project.path / "cassettes/2024-06-20/test_lazy_customer" / f"{SCENARIO}.json")
 
     edited = project.runpytest("--pyargs", "harness.scenarios", "--stripe-api-version=2024-06-20")
     edited.assert_outcomes(passed=scenarios - 1, failed=1)

@@ -54,22 +54,25 @@ def _header(headers: dict[str, Any], name: str) -> str | None:
 
 
 def read_payloads(path: Path) -> Iterator[Payload]:
-    """Every JSON body in ``path``: the whole file for ``.json``, each response for a cassette."""
+    """Every JSON body in ``path``: each response of a cassette (JSON or YAML), else the whole JSON file."""
     try:
         text = path.read_text()
     except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}; pass JSON files or YAML cassettes") from exc
+        raise ConfigError(f"cannot read {path}: {exc.strerror}; pass JSON files or vcrpy cassettes") from exc
     if path.suffix == ".json":
         try:
-            yield Payload(str(path), json.loads(text), None)
+            data = json.loads(text)
         except ValueError as exc:
             raise ConfigError(f"{path} is not valid JSON: {exc}") from exc
-        return
-    try:
-        cassette = yaml.load(text, Loader=_CassetteLoader)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is neither JSON nor a YAML cassette: {exc}") from exc
-    interactions = (cassette or {}).get("interactions") or (cassette or {}).get("http_interactions")
+        if not (isinstance(data, dict) and isinstance(data.get("interactions"), list)):
+            yield Payload(str(path), data, None)
+            return
+    else:
+        try:
+            data = yaml.load(text, Loader=_CassetteLoader) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path} is neither JSON nor a YAML cassette: {exc}") from exc
+    interactions = data.get("interactions") or data.get("http_interactions") if isinstance(data, dict) else None
     if not isinstance(interactions, list):
         raise ConfigError(f"{path} has no 'interactions' (vcrpy) or 'http_interactions' (Ruby VCR) list")
     for index, interaction in enumerate(interactions):

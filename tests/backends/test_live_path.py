@@ -87,7 +87,7 @@ def _record(cassettes: Path, base_url: str, key: str, **popen: object) -> subpro
 
 
 def _old_cassette(root: Path) -> Path:
-    path = root / VERSION / "test_lazy_customer" / f"{SCENARIO}.yaml"
+    path = root / VERSION / "test_lazy_customer" / f"{SCENARIO}.json"
     path.parent.mkdir(parents=True)
     path.write_bytes(OLD_CASSETTE)
     return path
@@ -105,12 +105,12 @@ def test_the_live_path_records_against_localstripe(tmp_path: Path) -> None:
         proc = _record(tmp_path, server.api_base, TEST_KEY)
         output, _ = proc.communicate(timeout=120)
     assert proc.returncode == 0, output
-    recorded = CassetteFile.read(tmp_path / VERSION / "test_lazy_customer" / f"{SCENARIO}.yaml")
+    recorded = CassetteFile.read(tmp_path / VERSION / "test_lazy_customer" / f"{SCENARIO}.json")
     assert recorded.metadata is not None
     assert recorded.metadata.backend == "live"
     assert recorded.metadata.api_version_answered == VERSION
     assert recorded.events[0]["type"] == "customer.created"
-    assert TEST_KEY not in (tmp_path / VERSION / "test_lazy_customer" / f"{SCENARIO}.yaml").read_text()
+    assert TEST_KEY not in (tmp_path / VERSION / "test_lazy_customer" / f"{SCENARIO}.json").read_text()
 
 
 @pytest.mark.parametrize("key", ["sk_live_51Hrealkey0123456789", "rk_live_51Hrealkey0123456789", ""])

@@ -16,7 +16,7 @@ from harness.cassettes.store import CassetteFile
 pytest.importorskip("localstripe", reason="recording needs: pip install 'stripe-compat[localstripe]'")
 
 VERSION = "2025-03-31.basil"
-LAZY = "test_lazy_customer/test_invoice_for_user_without_customer_creates_it_first.yaml"
+LAZY = "test_lazy_customer/test_invoice_for_user_without_customer_creates_it_first.json"
 
 
 def _command(*argv: str) -> int:
@@ -38,14 +38,14 @@ def recorded_twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
 
 def test_recording_twice_gives_identical_cassettes(recorded_twice: tuple[Path, Path]) -> None:
     first, second = recorded_twice
-    assert len(list(first.rglob("*.yaml"))) == 5
+    assert len(list(first.rglob("*.json"))) == 5
     assert _command("cassettes", "diff", str(first), str(second)) == 0
     assert (first / LAZY).read_bytes() != (second / LAZY).read_bytes()  # the ids did change
 
 
 def test_a_changed_field_and_request_are_reported(recorded_twice: tuple[Path, Path], tmp_path: Path) -> None:
     first, _ = recorded_twice
-    changed = tmp_path / "changed.yaml"
+    changed = tmp_path / "changed.json"
     shutil.copy(first / LAZY, changed)
     text = changed.read_text()
     changed.write_text(text.replace("amount_overpaid", "amount_overpaid_v2").replace("amount=1500", "amount=1600"))

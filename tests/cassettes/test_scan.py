@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def _run(*argv: str) -> int:
 def _cassette(path: Path, body: str) -> Path:
     request = scrub_request(Request("POST", "https://api.stripe.com/v1/customers", {}, b"email=a%40example.com"))
     CassetteFile([(request, scrub_response(Response(200, {}, b"{}")))], None).write(path)
-    path.write_text(path.read_text().replace("'{}'", repr(body)).replace('"{}"', repr(body)))
+    path.write_text(path.read_text().replace('"{}"', json.dumps(body)))
     return path
 
 
@@ -40,7 +41,7 @@ def _cassette(path: Path, body: str) -> Path:
 def test_each_planted_secret_is_caught_without_being_printed(
     kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _cassette(tmp_path / "c.yaml", f"the value is {PLANTED[kind]} here")
+    _cassette(tmp_path / "c.json", f"the value is {PLANTED[kind]} here")
     assert _run("scan", str(tmp_path)) == 1
     out = capsys.readouterr().out
     assert kind in out
@@ -57,7 +58,7 @@ def test_scrubbed_recordings_and_placeholders_are_clean(tmp_path: Path) -> None:
                        b"email=jane%40bigcorp.io&note=sk_live_abcdefghij+whsec_abcdefgh")
     body = b'{"client_secret": "seti_123_secret_abc", "email": "jane@bigcorp.io"}'
     response = Response(200, {"Set-Cookie": "x"}, body)
-    CassetteFile([(scrub_request(recorded), scrub_response(response))], None).write(tmp_path / "c.yaml")
+    CassetteFile([(scrub_request(recorded), scrub_response(response))], None).write(tmp_path / "c.json")
     assert _run("scan", str(tmp_path)) == 0
 
 

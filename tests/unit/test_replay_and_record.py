@@ -33,7 +33,7 @@ def _record(path: Path, *bodies: bytes) -> Recorder:
 
 
 def test_recording_keeps_no_secret_and_states_how_it_was_made(tmp_path: Path) -> None:
-    path = tmp_path / "c.yaml"
+    path = tmp_path / "c.json"
     _record(path, b"email=jane%40bigcorp.io")
     text = path.read_text()
     assert "sk_test_secret" not in text
@@ -49,7 +49,7 @@ def test_recording_keeps_no_secret_and_states_how_it_was_made(tmp_path: Path) ->
 
 
 def test_replay_plays_identical_requests_in_recorded_order(tmp_path: Path) -> None:
-    path = tmp_path / "c.yaml"
+    path = tmp_path / "c.json"
     _record(path, b"email=a%40example.com", b"email=a%40example.com")
     replay = ReplayBackend(path, api_version=API, rerecord_hint="rerecord")
     ids = [replay.handle_request(Request("POST", URL, {}, b"email=a%40example.com")).json()["id"] for _ in range(2)]
@@ -57,7 +57,7 @@ def test_replay_plays_identical_requests_in_recorded_order(tmp_path: Path) -> No
 
 
 def test_a_miss_names_the_request_the_nearest_recording_and_the_fix(tmp_path: Path) -> None:
-    path = tmp_path / "c.yaml"
+    path = tmp_path / "c.json"
     _record(path, b"email=a%40example.com")
     replay = ReplayBackend(path, api_version=API, rerecord_hint="nox -s record")
     with pytest.raises(CassetteMiss) as miss:
@@ -70,7 +70,7 @@ def test_a_miss_names_the_request_the_nearest_recording_and_the_fix(tmp_path: Pa
 
 
 def test_replay_refuses_a_cassette_recorded_for_another_api_version(tmp_path: Path) -> None:
-    path = tmp_path / "c.yaml"
+    path = tmp_path / "c.json"
     _record(path, b"email=a%40example.com")
     expected = r"recorded for API version 2024-06-20, but this run pins 2025-03-31\.basil"
     with pytest.raises(CassetteError, match=expected):
@@ -78,20 +78,20 @@ def test_replay_refuses_a_cassette_recorded_for_another_api_version(tmp_path: Pa
 
 
 def test_missing_cassette_only_fails_when_stripe_is_reached(tmp_path: Path) -> None:
-    replay = ReplayBackend(tmp_path / "none.yaml", api_version=API, rerecord_hint="nox -s record")
+    replay = ReplayBackend(tmp_path / "none.json", api_version=API, rerecord_hint="nox -s record")
     with pytest.raises(CassetteError, match="no cassette at"):
         replay.handle_request(Request("GET", URL))
 
 
 def test_a_damaged_cassette_is_an_error_not_an_empty_one(tmp_path: Path) -> None:
-    path = tmp_path / "c.yaml"
+    path = tmp_path / "c.json"
     path.write_text("interactions: [\n")
     with pytest.raises(CassetteError, match="cannot be read"):
         ReplayBackend(path, api_version=API, rerecord_hint="x")
 
 
 def test_livemode_response_voids_the_recording_and_keeps_the_old_cassette(tmp_path: Path) -> None:
-    path = tmp_path / "c.yaml"
+    path = tmp_path / "c.json"
     _record(path, b"email=a%40example.com")
     before = path.read_bytes()
     live = HandlerBackend(lambda r: Response.from_json(200, {"id": "cus_9", "object": "customer", "livemode": True}))
@@ -106,7 +106,7 @@ def test_livemode_response_voids_the_recording_and_keeps_the_old_cassette(tmp_pa
 def test_a_write_that_fails_midway_leaves_the_previous_cassette_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "c.yaml"
+    path = tmp_path / "c.json"
     _record(path, b"email=a%40example.com")
     before = path.read_bytes()
 
@@ -117,7 +117,7 @@ def test_a_write_that_fails_midway_leaves_the_previous_cassette_intact(
     with pytest.raises(KeyboardInterrupt):
         _record(path, b"email=z%40example.com")
     assert path.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["c.yaml"]  # no temporary file left behind
+    assert [p.name for p in tmp_path.iterdir()] == ["c.json"]  # no temporary file left behind
     assert json.loads(json.dumps(CassetteFile.read(path).metadata.to_dict()))["api_version_requested"] == API  # type: ignore[union-attr]
 
 
@@ -143,8 +143,8 @@ def test_only_the_scenarios_own_events_are_kept_scrubbed_and_oldest_first(tmp_pa
     events = recorder.account_events("sk_test_abcdefgh")
     assert [e["id"] for e in events] == ["evt_2", "evt_3"]
     assert "bigcorp" not in json.dumps(events)
-    recorder.commit(tmp_path / "c.yaml", "tests::scenario", events=events)
-    assert CassetteFile.read(tmp_path / "c.yaml").events == events
+    recorder.commit(tmp_path / "c.json", "tests::scenario", events=events)
+    assert CassetteFile.read(tmp_path / "c.json").events == events
 
 
 def test_a_live_event_voids_the_recording() -> None:
