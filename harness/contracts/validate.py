@@ -5,12 +5,24 @@ the common question, "is this object valid?", several times faster than ``jsonsc
 invalid object is re-checked with ``jsonschema``, whose errors carry the paths and expectations
 a report needs. Both read the same files: the schemas use nothing from 2020-12 that draft-07
 would read differently (``$defs`` is reached through plain JSON pointers).
+
+fastjsonschema generates Python source and compiles it, which cost each matrix cell about
+0.3 s for the schemas a run touches; the compiled code is therefore kept in a cache
+(``compile_to_code``, fastjsonschema's own way to reuse a validator, marshalled) keyed by
+the schema, fastjsonschema's version and the interpreter's. Set ``STRIPE_COMPAT_CACHE_DIR``
+to move it; where it cannot be written, validators are simply compiled each time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterator
+import marshal
+import os
+import sys
+import tempfile
+import types
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -92,10 +104,7 @@ class CompiledSchema:
     def __init__(self, schema: dict[str, Any], display: str) -> None:
         self.schema, self.display = schema, display
         self._detail = Draft202012Validator(self.schema)
-        self._fast = None
-        if fastjsonschema is not None:
-            draft7 = {**self.schema, "$schema": "http://json-schema.org/draft-07/schema#"}
-            self._fast = fastjsonschema.compile(draft7, use_default=False)
+        self._fast = _fast_validator(schema, display) if fastjsonschema is not None else None
 
     def is_valid(self, instance: Any) -> bool:
         """True when the instance matches; the fast path when available."""
@@ -152,6 +161,48 @@ class CompiledSchema:
             )
         else:
             yield violation(path, error.message, short(instance))
+
+
+def cache_dir() -> Path:
+    """Where compiled validators are kept between runs."""
+    configured = os.environ.get("STRIPE_COMPAT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "stripe-compat" / "validators"
+
+
+def _fast_validator(schema: dict[str, Any], display: str) -> Callable[[Any], Any]:
+    """fastjsonschema's validator for ``schema``, from the cache when it is there."""
+    draft7 = {**schema, "$schema": "http://json-schema.org/draft-07/schema#"}
+    text = json.dumps(draft7, sort_keys=True)
+    key = hashlib.sha256(f"{fastjsonschema.VERSION}\0{sys.version}\0{text}".encode()).hexdigest()
+    path = cache_dir() / f"{key}.marshal"
+    try:
+        code = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):  # absent, or a damaged or foreign file
+        source = fastjsonschema.compile_to_code(draft7, use_default=False)
+        code = compile(source, f"<contract {display}>", "exec")
+        _store(path, marshal.dumps(code))
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # code fastjsonschema generated from our own schema
+    # The root schema's function is defined first; the ones for its references follow.
+    root = next(const.co_name for const in code.co_consts if isinstance(const, types.CodeType))
+    return namespace[root]
+
+
+def _store(path: Path, blob: bytes) -> None:
+    """Write atomically (parallel cells share the cache); a cache that cannot be written is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(blob)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
 
 
 @cache
