@@ -100,16 +100,16 @@ class WebhookHandler:
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                if self.conn.execute(
-                    "SELECT 1 FROM processed_events WHERE event_id = ?", (event["id"],)
-                ).fetchone():
+                # Claiming the id first answers "seen before?" and records it in one statement;
+                # the effect follows in the same transaction, so a failure un-claims it.
+                claimed = self.conn.execute(
+                    "INSERT OR IGNORE INTO processed_events (event_id, type, processed_at) VALUES (?, ?, ?)",
+                    (event["id"], event["type"], event["created"]),
+                ).rowcount
+                if not claimed:
                     self.conn.execute("COMMIT")
                     return WebhookResult(200, "duplicate")
                 outcome = self._apply(event)
-                self.conn.execute(
-                    "INSERT INTO processed_events (event_id, type, processed_at) VALUES (?, ?, ?)",
-                    (event["id"], event["type"], event["created"]),
-                )
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
