@@ -33,7 +33,12 @@ def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         thread.join()
 
 
-class _Echo(BaseHTTPRequestHandler):
+class _Quiet(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean (a late answer would print after its test)."""
+
+
+class _Echo(_Quiet):
     """Answers 201 with what it received, as JSON."""
 
     protocol_version = "HTTP/1.1"
@@ -51,9 +56,6 @@ class _Echo(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
     do_GET = do_POST = do_DELETE = _echo
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output clean."""
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +132,7 @@ def test_refused_connection_is_connect_failed() -> None:
     assert caught.value.should_retry is True
 
 
-class _Slow(BaseHTTPRequestHandler):
+class _Slow(_Quiet):
     """Answers only once the test lets it, i.e. after the client has given up."""
 
     release = threading.Event()
@@ -160,7 +162,7 @@ def test_slow_server_is_read_timeout(slow_url: str) -> None:
     _Slow.release.set()
 
 
-class _Hangup(BaseHTTPRequestHandler):
+class _Hangup(_Quiet):
     """Reads the request, then drops the connection without a response."""
 
     def do_POST(self) -> None:
