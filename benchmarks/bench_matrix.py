@@ -2,9 +2,11 @@
 
 Prints the figures and, with --write, records them in benchmarks/RESULTS.md. Cold
 means every cell's virtualenv is created and filled again (``--reuse-venv=never``);
-packages come from uv's cache or the index. Warm reuses the virtualenvs.
+packages come from uv's cache or the index. Warm reuses the virtualenvs. --breakdown
+adds two warm runs that show where a warm run's time goes: collection only (nox,
+interpreter, imports, pytest start-up) and every scenario but the 10,000-delivery storm.
 
-    python benchmarks/bench_matrix.py --cold --warm --write
+    python benchmarks/bench_matrix.py --cold --warm --breakdown --write
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 _SESSION = re.compile(r"Session compat\(\S+\) was successful")
 
 
-def run_compat(reuse: str) -> tuple[float, int, str]:
+def run_compat(reuse: str, *pytest_args: str) -> tuple[float, int, str]:
     """Run the main job once; returns (wall seconds, cells run, the verdict line)."""
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "nox", "-s", "compat", f"--reuse-venv={reuse}"],
+        [sys.executable, "-m", "nox", "-s", "compat", f"--reuse-venv={reuse}", "--", *pytest_args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -33,11 +35,13 @@ def run_compat(reuse: str) -> tuple[float, int, str]:
     )
     wall = time.perf_counter() - started
     output = proc.stdout + proc.stderr
-    if proc.returncode != 0:
+    cells = len(_SESSION.findall(output))
+    # A collection-only run runs no scenario, which the verdict rightly calls a failure.
+    failed = cells == 0 if "--collect-only" in pytest_args else proc.returncode != 0
+    if failed:
         print(output[-4000:], file=sys.stderr)
         msg = f"nox -s compat failed (exit {proc.returncode}); figures would be meaningless"
         raise SystemExit(msg)
-    cells = len(_SESSION.findall(output))
     tail = "\n".join(line for line in output.splitlines() if "cells green" in line)
     return wall, cells, tail
 
@@ -46,10 +50,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cold", action="store_true", help="measure with new virtualenvs")
     parser.add_argument("--warm", action="store_true", help="measure with reused virtualenvs")
+    parser.add_argument("--breakdown", action="store_true", help="also warm: collection only, and without the storm")
     parser.add_argument("--write", action="store_true", help="record the figures in benchmarks/RESULTS.md")
     args = parser.parse_args()
-    if not (args.cold or args.warm):
-        parser.error("choose --cold, --warm or both")
+    if not (args.cold or args.warm or args.breakdown):
+        parser.error("choose --cold, --warm, --breakdown or several")
     lines = [
         f"## Main job wall time ({time.strftime('%Y-%m-%d')}, {platform.machine()}, "
         f"{platform.python_version()}, {len(__import__('os').sched_getaffinity(0))} cores)",
@@ -57,10 +62,16 @@ def main() -> int:
         "| run | wall s | cells | mean s per cell | verdict |",
         "|---|---|---|---|---|",
     ]
-    for label, reuse, wanted in (("cold", "never", args.cold), ("warm", "yes", args.warm)):
+    runs = (
+        ("cold", "never", args.cold, ()),
+        ("warm", "yes", args.warm, ()),
+        ("warm, collection only (start-up)", "yes", args.breakdown, ("--collect-only", "-q")),
+        ("warm, all but the storm", "yes", args.breakdown, ("-k", "not test_storm")),
+    )
+    for label, reuse, wanted, pytest_args in runs:
         if not wanted:
             continue
-        wall, cells, verdict = run_compat(reuse)
+        wall, cells, verdict = run_compat(reuse, *pytest_args)
         row = f"| {label} | {wall:.1f} | {cells} | {wall / max(cells, 1):.1f} | {verdict.strip()} |"
         print(row)
         lines.append(row)
