@@ -8,6 +8,7 @@ from typing import Any
 from ..contracts.diff import DiffRow, as_json, as_table
 from ..matrix import Cell
 from ..report.results import CellResult
+from .causes import KnownCause
 from .compare import Break
 
 
@@ -22,16 +23,22 @@ class CellCheck:
 
 
 def _cell_text(check: CellCheck) -> list[str]:
+    """The cell's verdict, then its breaks grouped by known cause: one cause usually explains many."""
     r = check.result
     verdict = "SAFE" if not check.breaks else f"{len(check.breaks)} BREAK(S)"
     lines = [f"{check.role} {check.cell.id}: {verdict} ({r.passed} passed, {r.failed} failed, {r.skipped} skipped)"]
+    groups: dict[KnownCause | None, list[Break]] = {}
     for b in check.breaks:
-        tag = " (already failing before)" if b.already_failing else ""
-        lines.append(f"  [{b.kind}]{tag} {b.scenario}")
-        lines.append(f"      {b.reason}")
-        if b.cause is not None:
-            lines.append(f"      known cause: {b.cause.explanation}")
-            lines.append(f"      source: {b.cause.source}")
+        groups.setdefault(b.cause, []).append(b)
+    for cause, breaks in groups.items():
+        count = f"{len(breaks)} scenario{'s' if len(breaks) > 1 else ''}"
+        if cause is None:
+            lines.append(f"  no known cause ({count}):")
+        else:
+            lines += [f"  known cause ({count}): {cause.explanation}", f"      source: {cause.source}"]
+        for b in breaks:
+            tag = " (already failing before)" if b.already_failing else ""
+            lines += [f"    [{b.kind}]{tag} {b.scenario}", f"        {b.reason}"]
     return lines
 
 
