@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_requests import CANNED, ROOT, write_section
+from bench_requests import CANNED, ROOT
+from results_md import write_section
 
 from harness.matrix import load_matrix
 
@@ -102,7 +103,7 @@ def main() -> int:
     ]
     print("\n".join(lines))
     if args.write:
-        write_section(ROOT / "benchmarks" / "RESULTS.md", "## Per-cell overhead", "\n".join(lines))
+        write_section("## Per-cell overhead", "\n".join(lines))
     return 0
 
 

@@ -12,12 +12,14 @@ interpreter, imports, pytest start-up) and every scenario but the 10,000-deliver
 from __future__ import annotations
 
 import argparse
-import platform
+import os
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from results_md import stamp, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 _SESSION = re.compile(r"Session compat\(\S+\) was successful")
@@ -56,8 +58,7 @@ def main() -> int:
     if not (args.cold or args.warm or args.breakdown):
         parser.error("choose --cold, --warm, --breakdown or several")
     lines = [
-        f"## Main job wall time ({time.strftime('%Y-%m-%d')}, {platform.machine()}, "
-        f"{platform.python_version()}, {len(__import__('os').sched_getaffinity(0))} cores)",
+        f"## Main job wall time ({stamp()}, {len(os.sched_getaffinity(0))} cores)",
         "",
         "| run | wall s | cells | mean s per cell | verdict |",
         "|---|---|---|---|---|",
@@ -76,12 +77,7 @@ def main() -> int:
         print(row)
         lines.append(row)
     if args.write:
-        results = ROOT / "benchmarks" / "RESULTS.md"
-        previous = results.read_text() if results.exists() else "# Benchmark results\n"
-        section = re.compile(r"## Main job wall time.*?(?=\n## |\Z)", re.S)
-        text = "\n".join(lines) + "\n"
-        updated = section.sub(text, previous) if section.search(previous) else previous.rstrip() + "\n\n" + text
-        results.write_text(updated)
+        write_section("## Main job wall time", "\n".join(lines))
     return 0
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import stripe
+from results_md import write_section
 
 from harness.backends.base import Backend, HandlerBackend, Response
 from harness.backends.contract_check import ContractCheck
@@ -158,19 +159,8 @@ def main() -> int:
         lines.append("stripe-mock: not measured (set STRIPE_MOCK_URL; no Docker daemon on this machine).")
     print("\n".join(lines))
     if args.write:
-        write_section(ROOT / "benchmarks" / "RESULTS.md", "## Cost per Stripe request", "\n".join(lines))
+        write_section("## Cost per Stripe request", "\n".join(lines))
     return 0
-
-
-def write_section(results: Path, heading: str, text: str) -> None:
-    """Replace the section starting with ``heading`` in RESULTS.md, or append it."""
-    import re
-
-    previous = results.read_text() if results.exists() else "# Benchmark results\n"
-    section = re.compile(re.escape(heading) + r".*?(?=\n## |\Z)", re.S)
-    body = text.rstrip() + "\n"
-    results.write_text(section.sub(lambda _m: body, previous) if section.search(previous)
-                       else previous.rstrip() + "\n\n" + body)
 
 
 if __name__ == "__main__":
