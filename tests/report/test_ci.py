@@ -57,8 +57,7 @@ def test_check_exits_1_when_the_file_is_stale(
 
 def test_workflow_passes_the_github_workflow_schema() -> None:
     checker = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
-    if checker is None:
-        pytest.skip("check-jsonschema is not installed; it is in the dev extra: pip install -e '.[dev]'")
+    assert checker, "check-jsonschema is not installed; it is in the dev extra: pip install -e '.[dev]'"
     done = subprocess.run(
         [checker, "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
         capture_output=True, text=True, check=False,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -69,7 +68,6 @@ def test_same_cell_or_unknown_api_version_is_a_usage_error(capsys: pytest.Captur
     assert "unknown API version" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(shutil.which("uv") is None, reason="the upgrade check builds its cell venvs with uv")
 def test_legacy_integration_breaks_on_16x_and_the_check_names_why(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
