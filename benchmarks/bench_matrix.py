@@ -5,8 +5,11 @@ means every cell's virtualenv is created and filled again (``--reuse-venv=never`
 packages come from uv's cache or the index. Warm reuses the virtualenvs. --breakdown
 adds two warm runs that show where a warm run's time goes: collection only (nox,
 interpreter, imports, pytest start-up) and every scenario but the 10,000-delivery storm.
+--fresh-clone is the README's main command as a new user meets it: a git clone of this
+checkout, an empty uv package cache (every wheel from the index), a new venv, `pip install
+'nox[uv]' && nox -s compat`, all timed together.
 
-    python benchmarks/bench_matrix.py --cold --warm --breakdown --write
+    python benchmarks/bench_matrix.py --cold --warm --breakdown --fresh-clone --write
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,12 +34,29 @@ def run_compat(reuse: str, *pytest_args: str) -> tuple[float, int, str]:
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "nox", "-s", "compat", f"--reuse-venv={reuse}", "--", *pytest_args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
+        cwd=ROOT, capture_output=True, text=True, check=False,
     )
-    wall = time.perf_counter() - started
+    return _judged(proc, time.perf_counter() - started, pytest_args)
+
+
+def run_fresh_clone() -> tuple[float, int, str]:
+    """The README's main command in a new clone with empty package and validator caches."""
+    with tempfile.TemporaryDirectory(prefix="stripe-compat-fresh-") as tmp:
+        clone, venv = Path(tmp) / "clone", Path(tmp) / "venv"
+        env = {**os.environ, "UV_CACHE_DIR": f"{tmp}/uv-cache", "STRIPE_COMPAT_CACHE_DIR": f"{tmp}/validators",
+               "PIP_NO_CACHE_DIR": "1", "PATH": f"{venv}/bin:{os.environ['PATH']}"}
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        started = time.perf_counter()
+        command = f"{sys.executable} -m venv {venv} && pip install --quiet 'nox[uv]' && nox -s compat"
+        proc = subprocess.run(["bash", "-c", command], cwd=clone, env=env, capture_output=True, text=True,
+                              check=False)
+        return _judged(proc, time.perf_counter() - started, ())
+
+
+def _judged(
+    proc: subprocess.CompletedProcess[str], wall: float, pytest_args: tuple[str, ...]
+) -> tuple[float, int, str]:
+    """(wall seconds, cells run, the verdict line), or exit when the run failed."""
     output = proc.stdout + proc.stderr
     cells = len(_SESSION.findall(output))
     # A collection-only run runs no scenario, which the verdict rightly calls a failure.
@@ -53,10 +74,11 @@ def main() -> int:
     parser.add_argument("--cold", action="store_true", help="measure with new virtualenvs")
     parser.add_argument("--warm", action="store_true", help="measure with reused virtualenvs")
     parser.add_argument("--breakdown", action="store_true", help="also warm: collection only, and without the storm")
+    parser.add_argument("--fresh-clone", action="store_true", help="a new clone, empty caches, the README command")
     parser.add_argument("--write", action="store_true", help="record the figures in benchmarks/RESULTS.md")
     args = parser.parse_args()
-    if not (args.cold or args.warm or args.breakdown):
-        parser.error("choose --cold, --warm, --breakdown or several")
+    if not (args.cold or args.warm or args.breakdown or args.fresh_clone):
+        parser.error("choose --cold, --warm, --breakdown, --fresh-clone or several")
     lines = [
         f"## Main job wall time ({stamp()}, {len(os.sched_getaffinity(0))} cores)",
         "",
@@ -69,10 +91,11 @@ def main() -> int:
         ("warm, collection only (start-up)", "yes", args.breakdown, ("--collect-only", "-q")),
         ("warm, all but the storm", "yes", args.breakdown, ("-k", "not test_storm")),
     )
-    for label, reuse, wanted, pytest_args in runs:
-        if not wanted:
-            continue
-        wall, cells, verdict = run_compat(reuse, *pytest_args)
+    measured = [(label, run_compat(reuse, *pytest_args)) for label, reuse, wanted, pytest_args in runs if wanted]
+    if args.fresh_clone:
+        label = "fresh clone, empty package cache: `pip install 'nox[uv]' && nox -s compat`"
+        measured.append((label, run_fresh_clone()))
+    for label, (wall, cells, verdict) in measured:
         row = f"| {label} | {wall:.1f} | {cells} | {wall / max(cells, 1):.1f} | {verdict.strip()} |"
         print(row)
         lines.append(row)
