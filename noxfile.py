@@ -1,7 +1,9 @@
 """Sessions for stripe-compat. The matrix is read from pyproject.toml, nowhere else.
 
-    nox -s compat                          every cell, replayed from cassettes, offline
+    nox -s compat                          every cell, replayed from cassettes, offline, then the verdict
+    nox -t compat -j auto                  the same, one cell per CPU at once (nox's --parallel)
     nox -s "compat(16.1.0@2025-03-31.basil)"   one cell
+    nox -t stripe-16.1.0                   every cell of one release (or api-2025-03-31.basil: one API version)
     nox -s compat -- -k lazy               arguments after -- reach pytest
     nox -s tests                           the harness's own tests
     nox -s "record(2025-03-31.basil)"      re-record one API version's cassettes
@@ -9,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -16,19 +19,23 @@ from pathlib import Path
 
 import nox
 
+nox.needs_version = ">=2026.8.17"  # allow_parallel= and --parallel
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["compat"]
 
 _TOOL = nox.project.load_toml("pyproject.toml")["tool"]["stripe-compat"]
 MATRIX = _TOOL["matrix"]
+#: Tagged so that a row or column of the matrix is one `-t`: `nox -t stripe-16.1.0`, `nox -t api-2025-03-31.basil`.
 CELLS = [
-    nox.param(lib, api, id=f"{lib}@{api}") for lib in MATRIX["stripe"] for api in MATRIX["api_versions"]
+    nox.param(lib, api, id=f"{lib}@{api}", tags=[f"stripe-{lib}", f"api-{api}"])
+    for lib in MATRIX["stripe"]
+    for api in MATRIX["api_versions"]
 ]
 API_VERSIONS = [nox.param(api, id=api) for api in MATRIX["api_versions"]]
 RESULTS = ".stripe-compat/results"
 #: Identifies this nox invocation, so the report tells this run's cells from stale files.
-RUN_ID = os.environ.get("STRIPE_COMPAT_RUN_ID") or time.strftime("%Y%m%dT%H%M%S")
+RUN_ID = os.environ.setdefault("STRIPE_COMPAT_RUN_ID", time.strftime("%Y%m%dT%H%M%S"))  # --parallel children inherit it
 #: Cells are short-lived processes: compiling every module on every start doubled a
 #: warm run where PYTHONDONTWRITEBYTECODE is set, so our own venvs keep bytecode.
 BYTECODE: dict[str, str | None] = {"PYTHONDONTWRITEBYTECODE": None}
@@ -51,11 +58,15 @@ def install(session: nox.Session, *specs: str) -> None:
     marker.write_text(stamp)
 
 
-@nox.session(tags=["compat"])
+@nox.session(tags=["compat"], allow_parallel=True)
 @nox.parametrize(("stripe", "api"), CELLS)
 def compat(session: nox.Session, stripe: str, api: str) -> None:
     """One matrix cell: the billing scenarios replayed from cassettes, stripe==STRIPE pinned to API."""
-    session.notify("matrix_report")
+    # Under --parallel each cell runs alone and cannot queue the verdict (nox raises
+    # ValueError); `-t compat` selects it instead, and nox runs it once no cell is
+    # running, whatever their outcome.
+    with contextlib.suppress(ValueError):
+        session.notify("matrix_report")
     install(session, "-e", ".", f"stripe=={stripe}")
     session.run(
         "pytest", "--pyargs", "harness.scenarios",
@@ -67,7 +78,7 @@ def compat(session: nox.Session, stripe: str, api: str) -> None:
     )
 
 
-@nox.session(default=False)
+@nox.session(default=False, tags=["compat"])
 def matrix_report(session: nox.Session) -> None:
     """The cells × pass/fail table for the cells of this run (run after compat by itself)."""
     install(session, "-e", ".")

@@ -2,7 +2,9 @@
 
 Prints the figures and, with --write, records them in benchmarks/RESULTS.md. Cold
 means every cell's virtualenv is created and filled again (``--reuse-venv=never``);
-packages come from uv's cache or the index. Warm reuses the virtualenvs. --breakdown
+packages come from uv's cache or the index. Warm reuses the virtualenvs, and is measured
+both as `nox -s compat` (cells one after another) and as `nox -t compat -j auto` (nox's
+--parallel: one cell per CPU at once, the verdict after the last). --breakdown
 adds two warm runs that show where a warm run's time goes: collection only (nox,
 interpreter, imports, pytest start-up) and every scenario but the 10,000-delivery storm.
 --fresh-clone is the README's main command as a new user meets it: a git clone of this
@@ -29,11 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 _SESSION = re.compile(r"Session compat\(\S+\) was successful")
 
 
-def run_compat(reuse: str, *pytest_args: str) -> tuple[float, int, str]:
+def run_compat(reuse: str, selection: tuple[str, ...], pytest_args: tuple[str, ...]) -> tuple[float, int, str]:
     """Run the main job once; returns (wall seconds, cells run, the verdict line)."""
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "nox", "-s", "compat", f"--reuse-venv={reuse}", "--", *pytest_args],
+        [sys.executable, "-m", "nox", *selection, f"--reuse-venv={reuse}", "--", *pytest_args],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     return _judged(proc, time.perf_counter() - started, pytest_args)
@@ -85,13 +87,19 @@ def main() -> int:
         "| run | wall s | cells | mean s per cell | verdict |",
         "|---|---|---|---|---|",
     ]
+    main_job, parallel = ("-s", "compat"), ("-t", "compat", "-j", "auto")
     runs = (
-        ("cold", "never", args.cold, ()),
-        ("warm", "yes", args.warm, ()),
-        ("warm, collection only (start-up)", "yes", args.breakdown, ("--collect-only", "-q")),
-        ("warm, all but the storm", "yes", args.breakdown, ("-k", "not test_storm")),
+        ("cold", "never", args.cold, main_job, ()),
+        ("warm", "yes", args.warm, main_job, ()),
+        ("warm, one cell per CPU at once: `nox -t compat -j auto`", "yes", args.warm, parallel, ()),
+        ("warm, collection only (start-up)", "yes", args.breakdown, main_job, ("--collect-only", "-q")),
+        ("warm, all but the storm", "yes", args.breakdown, main_job, ("-k", "not test_storm")),
     )
-    measured = [(label, run_compat(reuse, *pytest_args)) for label, reuse, wanted, pytest_args in runs if wanted]
+    measured = [
+        (label, run_compat(reuse, selection, pytest_args))
+        for label, reuse, wanted, selection, pytest_args in runs
+        if wanted
+    ]
     if args.fresh_clone:
         label = "fresh clone, empty package cache: `pip install 'nox[uv]' && nox -s compat`"
         measured.append((label, run_fresh_clone()))

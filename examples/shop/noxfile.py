@@ -5,17 +5,20 @@ the checkout two levels up (a team writes ``stripe-compat`` or its own path inst
 the shop from this folder; both editable, so edits need no reinstall.
 
     nox -s compat                              every cell, replayed from cassettes/
+    nox -t compat -j auto                      the same, one cell per CPU at once, the table after the last
     nox -s "compat(16.1.0@2025-03-31.basil)"   one cell
     nox -s "record(2025-03-31.basil)"          re-record one API version (localstripe, or STRIPE_API_KEY's test account)
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 
 import nox
 
+nox.needs_version = ">=2026.8.17"  # allow_parallel= and --parallel
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["compat"]
@@ -24,18 +27,19 @@ MATRIX = nox.project.load_toml("pyproject.toml")["tool"]["stripe-compat"]["matri
 #: Where the harness comes from; a team writes "stripe-compat" (or "stripe-compat==X.Y").
 HARNESS = "../.."
 RESULTS = ".stripe-compat/results"
-#: Tells this run's cells from stale result files in the report.
-RUN_ID = os.environ.get("STRIPE_COMPAT_RUN_ID") or time.strftime("%Y%m%dT%H%M%S")
+#: Tells this run's cells from stale result files in the report (--parallel children inherit it).
+RUN_ID = os.environ.setdefault("STRIPE_COMPAT_RUN_ID", time.strftime("%Y%m%dT%H%M%S"))
 
 
-@nox.session(tags=["compat"])
+@nox.session(tags=["compat"], allow_parallel=True)
 @nox.parametrize(
     ("stripe", "api"),
     [nox.param(lib, api, id=f"{lib}@{api}") for lib in MATRIX["stripe"] for api in MATRIX["api_versions"]],
 )
 def compat(session: nox.Session, stripe: str, api: str) -> None:
     """One cell: the scenarios against the shop, stripe==STRIPE pinned to API, offline."""
-    session.notify("report")
+    with contextlib.suppress(ValueError):  # under --parallel, `-t compat` queues the report instead
+        session.notify("report")
     session.install("-e", HARNESS, "-e", ".", f"stripe=={stripe}")
     session.run(
         "pytest", "--pyargs", "harness.scenarios", "--stripe-backend=replay", f"--stripe-api-version={api}",
@@ -56,7 +60,7 @@ def record(session: nox.Session, api: str) -> None:
     )
 
 
-@nox.session(default=False)
+@nox.session(default=False, tags=["compat"])
 def report(session: nox.Session) -> None:
     """The cells × pass/fail table of this run (compat runs it after the last cell)."""
     session.install("-e", HARNESS)
