@@ -76,11 +76,14 @@ class WebhookHandler:
         # belong to the connection: deliveries take turns on it. Separate processes, each
         # with its own connection, are serialised by BEGIN IMMEDIATE instead.
         self._lock = threading.Lock()
+        # Looked up once: in stripe 14.4.1 and 16.1.0 every module attribute access goes through a lazy-import
+        # __getattr__, a measurable share of a 10,000-delivery storm.
+        self._verify_header = stripe.WebhookSignature.verify_header
 
     def handle(self, payload: bytes, signature: str, *, pinned_version: str) -> WebhookResult:
         """Answer one delivery: 400 for anything unverifiable or unusable, 200 otherwise."""
         try:
-            stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature, self.secret, self.tolerance)
+            self._verify_header(payload.decode("utf-8"), signature, self.secret, self.tolerance)
             event = json.loads(payload)
         except (ValueError, stripe_error("SignatureVerificationError")) as exc:
             return WebhookResult(400, f"rejected: {type(exc).__name__}")
