@@ -34,8 +34,9 @@ CELLS = [
 ]
 API_VERSIONS = [nox.param(api, id=api) for api in MATRIX["api_versions"]]
 RESULTS = ".stripe-compat/results"
-#: Identifies this nox invocation, so the report tells this run's cells from stale files.
-RUN_ID = os.environ.setdefault("STRIPE_COMPAT_RUN_ID", time.strftime("%Y%m%dT%H%M%S"))  # --parallel children inherit it
+#: Identifies this nox invocation, so the report tells its cells from stale files; set in
+#: the environment so that the processes nox --parallel starts for the cells share it.
+RUN_ID = os.environ.setdefault("STRIPE_COMPAT_RUN_ID", f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
 #: Cells are short-lived processes: compiling every module on every start doubled a
 #: warm run where PYTHONDONTWRITEBYTECODE is set, so our own venvs keep bytecode.
 BYTECODE: dict[str, str | None] = {"PYTHONDONTWRITEBYTECODE": None}

@@ -28,7 +28,7 @@ MATRIX = nox.project.load_toml("pyproject.toml")["tool"]["stripe-compat"]["matri
 HARNESS = "../.."
 RESULTS = ".stripe-compat/results"
 #: Tells this run's cells from stale result files in the report (--parallel children inherit it).
-RUN_ID = os.environ.setdefault("STRIPE_COMPAT_RUN_ID", time.strftime("%Y%m%dT%H%M%S"))
+RUN_ID = os.environ.setdefault("STRIPE_COMPAT_RUN_ID", f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
 
 
 @nox.session(tags=["compat"], allow_parallel=True)

@@ -1,0 +1,39 @@
+"""The noxfile under nox's --parallel: cells share one run, and the verdict follows failures.
+
+Both are easy to lose. Each parallel cell is a separate nox process that imports the
+noxfile again, so a run id made there per process would split one run into many and the
+verdict would call every cell "not run". And nox skips a session whose ``requires=``
+failed, which is why the verdict is selected by tag instead: this run makes one cell fail
+(the old-style example integration on stripe 16, where StripeObject is no longer a dict)
+and checks the verdict still comes, names both cells, and fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSING, FAILING = "5.5.0@2024-06-20", "16.1.0@2024-06-20"
+
+
+def test_parallel_cells_share_one_run_and_the_verdict_follows_a_failing_cell(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "STRIPE_COMPAT_RUN_ID"}
+    done = subprocess.run(
+        [sys.executable, "-m", "nox", "--envdir", str(tmp_path / "nox"), "-j", "2",
+         "-s", f"compat({PASSING})", f"compat({FAILING})", "matrix_report",
+         "--", "--stripe-adapter=examples.legacy_integration.adapter:LegacyAdapter", "-k", "lazy_customer"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )
+    out = done.stdout + done.stderr
+
+    assert done.returncode == 1, out[-3000:]
+    assert "1/2 cells green; 28 not run." in out, out[-3000:]  # both cells counted in one run
+    verdict = out[out.index("stripe \\ API"):]
+    rows = {line.split()[0]: line for line in verdict.splitlines()[2:8]}
+    assert "PASS 2/2" in rows["5.5.0"], verdict[:2000]
+    assert "FAIL 0/2" in rows["16.1.0"], verdict[:2000]
+    assert f"FAIL {FAILING}" in verdict
+    assert "is not a dict" in verdict  # the failing cell's first reason reaches the verdict
