@@ -11,6 +11,7 @@ and checks the verdict still comes, names both cells, and fails the run.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,12 +21,15 @@ PASSING, FAILING = "5.5.0@2024-06-20", "16.1.0@2024-06-20"
 
 
 def test_parallel_cells_share_one_run_and_the_verdict_follows_a_failing_cell(tmp_path: Path) -> None:
+    # A copy of the project, so the cells' results and JUnit files leave the checkout's alone.
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".*", "__pycache__", "*.egg-info"))
     env = {k: v for k, v in os.environ.items() if k != "STRIPE_COMPAT_RUN_ID"}
     done = subprocess.run(
         [sys.executable, "-m", "nox", "--envdir", str(tmp_path / "nox"), "-j", "2",
          "-s", f"compat({PASSING})", f"compat({FAILING})", "matrix_report",
          "--", "--stripe-adapter=examples.legacy_integration.adapter:LegacyAdapter", "-k", "lazy_customer"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+        cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
     out = done.stdout + done.stderr
 
