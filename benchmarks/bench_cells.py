@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_requests import CANNED, ROOT
-from results_md import write_section
+from results_md import stamp, write_section
 
 from harness.matrix import load_matrix
 
@@ -88,7 +88,7 @@ def main() -> int:
     rows = [measure(lib) for lib in load_matrix(ROOT / "pyproject.toml").stripe]
     (WORK / "cells.json").write_text(json.dumps(rows, indent=2) + "\n")
     lines = [
-        f"## Per-cell overhead and per-release library cost ({time.strftime('%Y-%m-%d')}, API {API}, "
+        f"## Per-cell overhead and per-release library cost ({stamp()}, API {API}, "
         "seconds unless stated)",
         "",
         "| stripe | venv | install (cached) | python start | import harness | pytest collect | cell run "

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -24,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import stripe
-from results_md import write_section
+from results_md import stamp, write_section
 
 from harness.backends.base import Backend, HandlerBackend, Response
 from harness.backends.contract_check import ContractCheck
@@ -144,8 +143,8 @@ def main() -> int:
         print(json.dumps({"stripe": stripe_version(), "per_request_s": rows}))
         return 0
     lines = [
-        f"## Cost per Stripe request ({time.strftime('%Y-%m-%d')}, stripe {stripe_version()}, "
-        f"Python {platform.python_version()}, {platform.machine()}, {args.iterations} runs of a 7-request flow)",
+        f"## Cost per Stripe request ({stamp()}, stripe {stripe_version()}, "
+        f"{args.iterations} runs of a 7-request flow)",
         "",
         "| backend | median µs / request | × floor |",
         "|---|---|---|",
