@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from ..errors import BackendError
+from ..install_source import harness_install_args, project_install_args
 from ..matrix import Cell
 from ..report.results import CellResult, read_result
 
@@ -36,10 +37,10 @@ def _check(cmd: list[str], log: Path) -> None:
 
 
 def ensure_venv(stripe_version: str, root: Path, workdir: Path) -> Path:
-    """A venv with the harness (editable, from ``root``) and ``stripe==stripe_version``; its python."""
+    """A venv with the harness, the project at ``root`` when installable, and ``stripe==stripe_version``."""
     venv = workdir / "venvs" / f"stripe-{stripe_version}"
     python = venv / "bin" / "python"
-    specs = ["-e", str(root), f"stripe=={stripe_version}"]
+    specs = [*harness_install_args(root), *project_install_args(root), f"stripe=={stripe_version}"]
     stamp = hashlib.sha256("\n".join([*specs, (root / "pyproject.toml").read_text()]).encode()).hexdigest()
     marker = venv / ".stripe-compat-installed"
     if marker.is_file() and marker.read_text() == stamp:

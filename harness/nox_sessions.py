@@ -1,0 +1,146 @@
+"""The nox sessions of stripe-compat, for any project: ``from harness.nox_sessions import *`` in a noxfile.
+
+The matrix and settings are read from the pyproject.toml beside the noxfile (nox
+changes into the noxfile's folder before importing it), so the same sessions serve
+this checkout and every adopter's project:
+
+    nox -s compat                          every cell, replayed from cassettes, offline, then the verdict
+    nox -t compat -j auto                  the same, one cell per CPU at once (nox's --parallel)
+    nox -s "compat(16.1.0@2025-03-31.basil)"   one cell
+    nox -t stripe-16.1.0                   every cell of one release (or api-2025-03-31.basil: one API version)
+    nox -s compat -- -k lazy               arguments after -- reach pytest
+    nox -s "record(2025-03-31.basil)"      re-record one API version's cassettes
+    nox -s upgrade -- --from A@X --to B@Y  is this upgrade safe?
+    nox -s compat report                   and every report format
+
+Each cell venv gets stripe-compat from where the project has it
+(:mod:`harness.install_source`) and the project itself when it is installable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import nox
+
+from .config import read_tool_table
+from .errors import ConfigError
+from .install_source import harness_install_args, project_install_args
+from .matrix import load_matrix
+
+__all__ = ["compat", "matrix_report", "record", "report", "upgrade"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+nox.needs_version = ">=2026.8.17"  # allow_parallel= and --parallel
+nox.options.default_venv_backend = "uv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["compat"]
+
+PROJECT = Path.cwd()
+try:
+    MATRIX = load_matrix(PROJECT / "pyproject.toml")
+except ConfigError as exc:  # a noxfile that cannot load: say why, without nox's traceback
+    raise SystemExit(str(exc)) from None
+_XDIST_WORKERS = int(read_tool_table(PROJECT / "pyproject.toml").get("matrix", {}).get("xdist_workers", 0))
+#: Tagged so that a row or column of the matrix is one `-t`: `nox -t stripe-16.1.0`, `nox -t api-2025-03-31.basil`.
+CELLS = [
+    nox.param(cell.stripe, cell.api_version, id=cell.id, tags=[f"stripe-{cell.stripe}", f"api-{cell.api_version}"])
+    for cell in MATRIX.cells
+]
+API_VERSIONS = [nox.param(api, id=api) for api in MATRIX.api_versions]
+RESULTS = ".stripe-compat/results"
+#: Identifies this nox invocation, so the report tells its cells from stale files; set in
+#: the environment so that the processes nox --parallel starts for the cells share it.
+RUN_ID = os.environ.setdefault("STRIPE_COMPAT_RUN_ID", f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+#: Cells are short-lived processes: compiling every module on every start doubled a
+#: warm run where PYTHONDONTWRITEBYTECODE is set, so our own venvs keep bytecode.
+BYTECODE: dict[str, str | None] = {"PYTHONDONTWRITEBYTECODE": None}
+XDIST = ["-n", str(_XDIST_WORKERS)] if _XDIST_WORKERS else []
+
+
+def install(session: nox.Session, *specs: str) -> None:
+    """``session.install`` unless this virtualenv already holds exactly these specs.
+
+    The harness and project are installed editable where they can be, so code changes
+    need no reinstall; a change to pyproject.toml (dependencies, entry points) or to
+    the specs does. Skipping the no-op install is what makes a warm matrix run fast:
+    uv still spends a second rebuilding an editable wheel when asked.
+    """
+    stamp = hashlib.sha256("\n".join([*specs, (PROJECT / "pyproject.toml").read_text()]).encode()).hexdigest()
+    marker = Path(session.virtualenv.location) / ".stripe-compat-installed"
+    if marker.is_file() and marker.read_text() == stamp:
+        return
+    session.install(*specs, env={"UV_COMPILE_BYTECODE": "1"})
+    marker.write_text(stamp)
+
+
+def install_cell(session: nox.Session, *extra: str, extras: tuple[str, ...] = ()) -> None:
+    """Install stripe-compat (with ``extras``), the project when installable, and ``extra`` specs."""
+    install(session, *harness_install_args(PROJECT, extras), *project_install_args(PROJECT), *extra)
+
+
+@nox.session(tags=["compat"], allow_parallel=True)
+@nox.parametrize(("stripe", "api"), CELLS)
+def compat(session: nox.Session, stripe: str, api: str) -> None:
+    """One matrix cell: the billing scenarios replayed from cassettes, stripe==STRIPE pinned to API."""
+    # Under --parallel each cell runs alone and cannot queue the verdict (nox raises
+    # ValueError); `-t compat` selects it instead, and nox runs it once no cell is
+    # running, whatever their outcome.
+    with contextlib.suppress(ValueError):
+        session.notify("matrix_report")
+    install_cell(session, f"stripe=={stripe}")
+    session.run(
+        "pytest", "--pyargs", "harness.scenarios",
+        "--stripe-backend=replay", f"--stripe-api-version={api}",
+        f"--stripe-results={RESULTS}/{stripe}@{api}.json",
+        f"--junitxml=.stripe-compat/junit/{stripe}@{api}.xml", "-o", f"junit_suite_name=stripe-compat[{stripe}@{api}]",
+        *XDIST, *session.posargs,
+        env={"STRIPE_COMPAT_RUN_ID": RUN_ID, **BYTECODE},
+    )
+
+
+@nox.session(default=False, tags=["compat"])
+def matrix_report(session: nox.Session) -> None:
+    """The cells × pass/fail table for the cells of this run (run after compat by itself)."""
+    install_cell(session)
+    session.run("stripe-compat", "report", "--results", RESULTS, "--run-id", RUN_ID)
+
+
+@nox.session(default=False, tags=["record"])
+@nox.parametrize("api", API_VERSIONS)
+def record(session: nox.Session, api: str) -> None:
+    """Re-record API's cassettes: against STRIPE_API_KEY's test account if set, else localstripe."""
+    install_cell(session, f"stripe=={MATRIX.recording_stripe}", extras=("localstripe",))
+    backend = "live" if os.environ.get("STRIPE_API_KEY") else "localstripe"
+    session.run(
+        "pytest", "--pyargs", "harness.scenarios",
+        f"--stripe-backend={backend}", "--record-mode=all", f"--stripe-api-version={api}",
+        *session.posargs,
+    )
+
+
+@nox.session(default=False)
+def upgrade(session: nox.Session) -> None:
+    """Is an upgrade safe? ``nox -s upgrade -- --from 7.14.0@2023-10-16 --to 16.1.0@2026-10-28.endive``."""
+    if not session.posargs:
+        session.error("Name the cells: nox -s upgrade -- --from LIB@API --to LIB@API [--adapter module:Class]")
+    install_cell(session, "uv")  # uv builds each cell's own venv
+    session.run("stripe-compat", "upgrade", *session.posargs)
+
+
+@nox.session(default=False)
+def report(session: nox.Session) -> None:
+    """Every report format for this run's cells: ``nox -s compat report`` or ``nox -s report -- --run-id ID``."""
+    install_cell(session)
+    args = session.posargs or ["--run-id", RUN_ID]
+    session.run(
+        "stripe-compat", "report", "--results", RESULTS, "--format", "all", "--out", ".stripe-compat/report", *args
+    )
