@@ -92,11 +92,11 @@ def resolve(
     root = pyproject.parent
     matrix = load_matrix(pyproject)
     version = validate_api_version(api_version or matrix.api_versions[-1])
-    mode = _choice(RecordMode, record_mode or "none", "--record-mode")
+    mode = _choice(RecordMode, record_mode or "none", "--stripe-record-mode")
     kind = _choice(BackendKind, backend or "replay", "--stripe-backend")
     if mode is RecordMode.ALL and kind is BackendKind.REPLAY:
         msg = (
-            "--record-mode=all needs a backend to record from: add --stripe-backend=localstripe "
+            "--stripe-record-mode=all needs a backend to record from: add --stripe-backend=localstripe "
             "(default for recording), --stripe-backend=live with STRIPE_API_KEY set, or --stripe-backend=stripe-mock."
         )
         raise ConfigError(msg)

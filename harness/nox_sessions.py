@@ -122,7 +122,7 @@ def record(session: nox.Session, api: str) -> None:
     backend = "live" if os.environ.get("STRIPE_API_KEY") else "localstripe"
     session.run(
         "pytest", "--pyargs", "harness.scenarios",
-        f"--stripe-backend={backend}", "--record-mode=all", f"--stripe-api-version={api}",
+        f"--stripe-backend={backend}", "--stripe-record-mode=all", f"--stripe-api-version={api}",
         *session.posargs,
     )
 

@@ -49,7 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="where stripe-python's requests go (default: replay from cassettes)")
     group.addoption("--stripe-api-version", default=None,
                     help="the Stripe API version to pin (default: the newest in the matrix)")
-    group.addoption("--record-mode", choices=[m.value for m in RecordMode], default=None,
+    group.addoption("--stripe-record-mode", choices=[m.value for m in RecordMode], default=None,
                     help="'all' re-records the cassettes of the scenarios run (needs a non-replay backend)")
     group.addoption("--stripe-cassettes", default=None, help="cassette folder (default: from pyproject)")
     group.addoption("--stripe-adapter", default=None, help="integration adapter as module:Class")
@@ -58,7 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--stripe-results", default=None, help="write this cell's results as JSON to this file")
 
 
-_OPTIONS = ("--stripe-backend", "--stripe-api-version", "--record-mode", "--stripe-cassettes", "--stripe-adapter")
+_OPTIONS = ("--stripe-backend", "--stripe-api-version", "--stripe-record-mode", "--stripe-cassettes", "--stripe-adapter")
 
 
 #: Modules whose fixtures the plugin provides besides its own (each owns one concern).
@@ -85,7 +85,7 @@ def harness_config(config: pytest.Config) -> HarnessConfig:
                 find_pyproject(config.rootpath),
                 backend=config.getoption("--stripe-backend"),
                 api_version=config.getoption("--stripe-api-version"),
-                record_mode=config.getoption("--record-mode"),
+                record_mode=config.getoption("--stripe-record-mode"),
                 cassettes=config.getoption("--stripe-cassettes"),
                 adapter=config.getoption("--stripe-adapter"),
                 strict_provider=config.getoption("--stripe-strict-provider"),
@@ -132,7 +132,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     Checked after collection rather than at start-up because an adapter may live beside
     the tests, importable only once pytest has put their folder on sys.path.
     """
-    if not any("billing" in getattr(item, "fixturenames", ()) for item in session.items):
+    if not any("stripe_billing" in getattr(item, "fixturenames", ()) for item in session.items):
         return
     try:
         harness_config(session.config).adapter_factory()
@@ -240,7 +240,7 @@ def stripe_settings(_stripe_chain: Chain, stripe_compat_config: HarnessConfig) -
 
 
 @pytest.fixture
-def billing(
+def stripe_billing(
     stripe_settings: StripeSettings, stripe_compat_config: HarnessConfig, tmp_path: Path
 ) -> Iterator[BillingAdapter]:
     """The integration under test, fresh for this scenario, behind the adapter interface."""

@@ -1,7 +1,7 @@
 """``stripe-compat record``: re-record the scenarios' cassettes for one API version, in this environment.
 
 The same run as ``nox -s "record(V)"`` without a fresh virtualenv: pytest on
-``harness.scenarios`` with ``--record-mode=all``. It runs pytest as a child process so
+``harness.scenarios`` with ``--stripe-record-mode=all``. It runs pytest as a child process so
 that the recording starts from a clean interpreter (stripe-python's globals, the
 plugin's state) and its exit status is pytest's. Key checks happen here first, so that a
 missing or live key is one sentence and exit 2 before anything starts.
@@ -27,7 +27,7 @@ def pytest_command(
     """The pytest command line that records ``api_version`` against ``backend``."""
     command = [
         sys.executable, "-m", "pytest", "--pyargs", "harness.scenarios", "-p", "no:cacheprovider",
-        f"--stripe-backend={backend}", "--record-mode=all", f"--stripe-api-version={api_version}",
+        f"--stripe-backend={backend}", "--stripe-record-mode=all", f"--stripe-api-version={api_version}",
     ]
     if select:
         command += ["-k", select]

@@ -20,10 +20,10 @@ api_versions = ["2024-06-20", "2025-03-31.basil"]
 """
 
 NEEDS_NO_STRIPE = """
-def test_signup_only(billing, stripe_requests):
-    user = billing.signup("ada@example.com")
-    billing.verify_email(user)
-    assert billing.get_user(user).verified
+def test_signup_only(stripe_billing, stripe_requests):
+    user = stripe_billing.signup("ada@example.com")
+    stripe_billing.verify_email(user)
+    assert stripe_billing.get_user(user).verified
     assert stripe_requests.exchanges == []
 """
 
@@ -37,7 +37,7 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
 def test_options_live_in_one_group(project: pytest.Pytester) -> None:
     result = project.runpytest("--help")
     result.stdout.fnmatch_lines(["stripe-compat: billing scenarios across Stripe versions:", "*--stripe-backend*"])
-    assert "--record-mode" in result.stdout.str()
+    assert "--stripe-record-mode" in result.stdout.str()
 
 
 def test_header_names_backend_library_and_api_version(project: pytest.Pytester) -> None:
@@ -56,7 +56,7 @@ def test_invalid_api_version_is_a_usage_error_with_the_format(project: pytest.Py
 
 def test_recording_from_replay_is_refused_with_what_to_do(project: pytest.Pytester) -> None:
     project.makepyfile(test_a=NEEDS_NO_STRIPE)
-    result = project.runpytest("--record-mode=all")
+    result = project.runpytest("--stripe-record-mode=all")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--stripe-backend=localstripe*"])
 
@@ -64,9 +64,9 @@ def test_recording_from_replay_is_refused_with_what_to_do(project: pytest.Pytest
 def test_a_scenario_reaching_stripe_without_cassette_fails_with_the_record_command(project: pytest.Pytester) -> None:
     project.makepyfile(
         test_card="""
-        def test_card(billing):
-            user = billing.signup("ada@example.com")
-            billing.add_card(user, "pm_card_visa")
+        def test_card(stripe_billing):
+            user = stripe_billing.signup("ada@example.com")
+            stripe_billing.add_card(user, "pm_card_visa")
         """
     )
     result = project.runpytest("--stripe-api-version=2024-06-20")
@@ -95,8 +95,8 @@ def test_results_file_records_the_cell_and_each_outcome(project: pytest.Pytester
     project.makepyfile(
         test_a=NEEDS_NO_STRIPE + textwrap.dedent(
             """
-            def test_fails(billing):
-                assert billing.signup("x@example.com") == "nope"
+            def test_fails(stripe_billing):
+                assert stripe_billing.signup("x@example.com") == "nope"
             """
         )
     )
@@ -117,10 +117,10 @@ def test_stripe_fault_marker_injects_for_the_whole_scenario(project: pytest.Pyte
         from harness.adapter import PaymentUnavailable
 
         @pytest.mark.stripe_fault("connect_refused", method="POST")
-        def test_card(billing, stripe_requests):
-            user = billing.signup("ada@example.com")
+        def test_card(stripe_billing, stripe_requests):
+            user = stripe_billing.signup("ada@example.com")
             with pytest.raises(PaymentUnavailable):
-                billing.add_card(user, "pm_card_visa")
+                stripe_billing.add_card(user, "pm_card_visa")
             assert stripe_requests.exchanges
             assert {e.error for e in stripe_requests.exchanges} == {"ConnectFailed"}
         """

@@ -15,7 +15,7 @@ from tests.test_plugin import NEEDS_NO_STRIPE, PYPROJECT
 pytest_plugins = ["pytester"]
 
 OPTIONS = (
-    "--stripe-backend", "--stripe-api-version", "--record-mode", "--stripe-cassettes",
+    "--stripe-backend", "--stripe-api-version", "--stripe-record-mode", "--stripe-cassettes",
     "--stripe-adapter", "--stripe-strict-provider", "--stripe-results",
 )
 GROUP_HEADING = "stripe-compat: billing scenarios across Stripe versions:"

@@ -14,13 +14,13 @@ OUTAGES = ["invalid_key", "server_error", "connect_refused", "timeout"]
 
 @pytest.mark.parametrize("outage", OUTAGES)
 def test_signup_and_verification_make_no_stripe_request(
-    billing: BillingAdapter, stripe_faults: FaultInjector, stripe_requests: RequestLog, outage: str
+    stripe_billing: BillingAdapter, stripe_faults: FaultInjector, stripe_requests: RequestLog, outage: str
 ) -> None:
     stripe_faults.add(outage)
-    user_id = billing.signup("ada@example.com")
-    billing.verify_email(user_id)
+    user_id = stripe_billing.signup("ada@example.com")
+    stripe_billing.verify_email(user_id)
 
-    user = billing.get_user(user_id)
+    user = stripe_billing.get_user(user_id)
     assert user.verified
     assert user.billing_state == "none"
     assert user.customer_id is None
@@ -29,23 +29,23 @@ def test_signup_and_verification_make_no_stripe_request(
 
 @pytest.mark.parametrize("outage", OUTAGES)
 def test_card_during_outage_fails_cleanly_and_reads_survive(
-    billing: BillingAdapter, stripe_faults: FaultInjector, stripe_requests: RequestLog, outage: str
+    stripe_billing: BillingAdapter, stripe_faults: FaultInjector, stripe_requests: RequestLog, outage: str
 ) -> None:
-    user_id = billing.signup("grace@example.com")
-    billing.verify_email(user_id)
+    user_id = stripe_billing.signup("grace@example.com")
+    stripe_billing.verify_email(user_id)
     stripe_faults.add(outage)
 
     with pytest.raises(PaymentUnavailable) as failure:
-        billing.add_card(user_id, "pm_card_visa")
+        stripe_billing.add_card(user_id, "pm_card_visa")
     assert "try again" in failure.value.user_message
     assert "sk_" not in failure.value.user_message
 
-    user = billing.get_user(user_id)  # must not raise while Stripe is down
+    user = stripe_billing.get_user(user_id)  # must not raise while Stripe is down
     assert user.billing_state == "failed"
     assert user.customer_id is None
     assert user.attempts >= 1
     assert user.last_error
-    health = billing.connectivity()
+    health = stripe_billing.connectivity()
     assert health["healthy"] is False
     assert health["consecutive_failures"] >= 1
     # Nothing beyond the customer create was attempted without a customer.

@@ -53,29 +53,29 @@ SITES = (
 
 
 def test_signup_verification_and_reads_never_call_stripe_whatever_the_fault(
-    billing: BillingAdapter, stripe_faults: FaultInjector, stripe_requests: RequestLog
+    stripe_billing: BillingAdapter, stripe_faults: FaultInjector, stripe_requests: RequestLog
 ) -> None:
     for fault in Fault:
         stripe_faults.add(fault)
-    user_id = billing.signup("ada@example.com")
-    billing.verify_email(user_id)
-    user = billing.get_user(user_id)
+    user_id = stripe_billing.signup("ada@example.com")
+    stripe_billing.verify_email(user_id)
+    user = stripe_billing.get_user(user_id)
 
     assert (user.verified, user.billing_state, user.customer_id) == (True, "none", None)
     assert stripe_requests.exchanges == [], stripe_requests.describe()
-    assert billing.connectivity()["healthy"] is True
+    assert stripe_billing.connectivity()["healthy"] is True
 
 
 @pytest.mark.parametrize("fault", list(Fault))
 def test_payment_flows_survive_the_fault_at_every_call_and_converge(
-    billing: BillingAdapter,
+    stripe_billing: BillingAdapter,
     stripe_faults: FaultInjector,
     stripe_requests: RequestLog,
     stripe_admin: StripeAdmin,
     fault: Fault,
 ) -> None:
     for site in SITES:
-        Case(billing, stripe_faults, stripe_requests, stripe_admin, fault, site).run()
+        Case(stripe_billing, stripe_faults, stripe_requests, stripe_admin, fault, site).run()
 
 
 @dataclass

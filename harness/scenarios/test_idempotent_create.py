@@ -9,15 +9,15 @@ from harness.plugin import StripeAdmin
 
 
 def test_retried_create_after_timeout_makes_no_duplicate(
-    billing: BillingAdapter, stripe_faults: FaultInjector, stripe_requests: RequestLog, stripe_admin: StripeAdmin
+    stripe_billing: BillingAdapter, stripe_faults: FaultInjector, stripe_requests: RequestLog, stripe_admin: StripeAdmin
 ) -> None:
-    user_id = billing.signup("ada@example.com")
-    billing.verify_email(user_id)
+    user_id = stripe_billing.signup("ada@example.com")
+    stripe_billing.verify_email(user_id)
     stripe_faults.add("succeed_then_timeout", method="POST", path="/v1/customers", times=1)
 
-    billing.add_card(user_id, "pm_card_visa")
+    stripe_billing.add_card(user_id, "pm_card_visa")
 
-    user = billing.get_user(user_id)
+    user = stripe_billing.get_user(user_id)
     assert user.billing_state == "ready"
     creates = stripe_requests.matching("POST", "/v1/customers")
     assert len(creates) == 2, stripe_requests.describe()

@@ -11,15 +11,15 @@ CUSTOMER = r"/v1/customers/cus_[A-Za-z0-9]+"
 
 
 def test_first_card_creates_one_customer_and_sets_default(
-    billing: BillingAdapter, stripe_requests: RequestLog, stripe_admin: StripeAdmin
+    stripe_billing: BillingAdapter, stripe_requests: RequestLog, stripe_admin: StripeAdmin
 ) -> None:
-    user_id = billing.signup("ada@example.com")
-    billing.verify_email(user_id)
+    user_id = stripe_billing.signup("ada@example.com")
+    stripe_billing.verify_email(user_id)
     assert stripe_requests.exchanges == []
 
-    billing.add_card(user_id, "pm_card_visa")
+    stripe_billing.add_card(user_id, "pm_card_visa")
 
-    user = billing.get_user(user_id)
+    user = stripe_billing.get_user(user_id)
     assert user.billing_state == "ready"
     assert user.customer_id
     assert user.customer_id.startswith("cus_")
@@ -31,7 +31,7 @@ def test_first_card_creates_one_customer_and_sets_default(
     (default,) = stripe_requests.matching("POST", CUSTOMER)
     assert ("invoice_settings[default_payment_method]", user.default_payment_method) in default.request.form
 
-    billing.add_card(user_id, "pm_card_mastercard")  # a second card reuses the customer
+    stripe_billing.add_card(user_id, "pm_card_mastercard")  # a second card reuses the customer
     assert stripe_requests.count("POST", "/v1/customers") == 1, stripe_requests.describe()
     customers = stripe_admin.customers_for("ada@example.com")
     assert [c["id"] for c in customers] == [user.customer_id]
@@ -39,17 +39,17 @@ def test_first_card_creates_one_customer_and_sets_default(
 
 
 def test_invoice_for_user_without_customer_creates_it_first(
-    billing: BillingAdapter, stripe_requests: RequestLog
+    stripe_billing: BillingAdapter, stripe_requests: RequestLog
 ) -> None:
-    user_id = billing.signup("lin@example.com")
-    billing.verify_email(user_id)
+    user_id = stripe_billing.signup("lin@example.com")
+    stripe_billing.verify_email(user_id)
 
-    invoice = billing.generate_invoice(user_id, [(1500, "Pro plan"), (500, "Extra seat")], "usd")
+    invoice = stripe_billing.generate_invoice(user_id, [(1500, "Pro plan"), (500, "Extra seat")], "usd")
 
     assert invoice.status == "open"
     assert invoice.total == 2000
     assert invoice.currency == "usd"
-    user = billing.get_user(user_id)
+    user = stripe_billing.get_user(user_id)
     assert user.billing_state == "ready"
     paths = [e.request.path for e in stripe_requests.exchanges]
     assert paths[0] == "/v1/customers", stripe_requests.describe()  # the customer comes first

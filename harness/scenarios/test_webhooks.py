@@ -35,82 +35,82 @@ def _signed(stripe_webhooks: WebhookSender, events: Timeline) -> list[Delivery]:
 
 
 def test_in_order_over_http(
-    billing: BillingAdapter,
-    webhook_timeline: Timeline,
-    webhook_baseline: Baseline,
+    stripe_billing: BillingAdapter,
+    stripe_webhook_timeline: Timeline,
+    stripe_webhook_baseline: Baseline,
     stripe_webhooks: WebhookSender,
-    webhook_endpoint: Handle,
+    stripe_webhook_endpoint: Handle,
 ) -> None:
-    deliveries = _signed(stripe_webhooks, webhook_timeline)
-    before = billing.billing_snapshot()
+    deliveries = _signed(stripe_webhooks, stripe_webhook_timeline)
+    before = stripe_billing.billing_snapshot()
 
-    results = send_all(webhook_endpoint, deliveries)
+    results = send_all(stripe_webhook_endpoint, deliveries)
 
-    snapshot = billing.billing_snapshot()
-    assert_exactly_once(snapshot, webhook_baseline(deliveries), deliveries, results, pattern="in order")
+    snapshot = stripe_billing.billing_snapshot()
+    assert_exactly_once(snapshot, stripe_webhook_baseline(deliveries), deliveries, results, pattern="in order")
     assert snapshot != before, "the events changed nothing: the handler acknowledges without applying"
-    assert sorted(snapshot["processed_events"]) == sorted(e["id"] for e in webhook_timeline)
+    assert sorted(snapshot["processed_events"]) == sorted(e["id"] for e in stripe_webhook_timeline)
 
 
 def test_every_event_twice(
-    billing: BillingAdapter, webhook_timeline: Timeline, webhook_baseline: Baseline, stripe_webhooks: WebhookSender
+    stripe_billing: BillingAdapter, stripe_webhook_timeline: Timeline, stripe_webhook_baseline: Baseline, stripe_webhooks: WebhookSender
 ) -> None:
-    deliveries = _signed(stripe_webhooks, webhook_timeline)
+    deliveries = _signed(stripe_webhooks, stripe_webhook_timeline)
     pattern = twice(deliveries)
 
-    results = send_all(billing.handle_webhook, pattern)
+    results = send_all(stripe_billing.handle_webhook, pattern)
 
-    assert_exactly_once(billing.billing_snapshot(), webhook_baseline(deliveries), pattern, results, pattern="twice")
+    assert_exactly_once(stripe_billing.billing_snapshot(), stripe_webhook_baseline(deliveries), pattern, results, pattern="twice")
 
 
 @pytest.mark.parametrize("seed", SHUFFLE_SEEDS)
 def test_shuffled(
-    billing: BillingAdapter,
-    webhook_timeline: Timeline,
-    webhook_baseline: Baseline,
+    stripe_billing: BillingAdapter,
+    stripe_webhook_timeline: Timeline,
+    stripe_webhook_baseline: Baseline,
     stripe_webhooks: WebhookSender,
     seed: int,
 ) -> None:
-    deliveries = _signed(stripe_webhooks, webhook_timeline)
+    deliveries = _signed(stripe_webhooks, stripe_webhook_timeline)
     pattern = shuffled(deliveries, seed=seed)
 
-    results = send_all(billing.handle_webhook, pattern)
+    results = send_all(stripe_billing.handle_webhook, pattern)
 
-    expected = webhook_baseline(deliveries)
-    assert_exactly_once(billing.billing_snapshot(), expected, pattern, results, pattern=f"shuffled(seed={seed})")
+    expected = stripe_webhook_baseline(deliveries)
+    assert_exactly_once(stripe_billing.billing_snapshot(), expected, pattern, results, pattern=f"shuffled(seed={seed})")
 
 
 def test_concurrent_duplicates_over_http(
-    billing: BillingAdapter,
-    webhook_timeline: Timeline,
-    webhook_baseline: Baseline,
+    stripe_billing: BillingAdapter,
+    stripe_webhook_timeline: Timeline,
+    stripe_webhook_baseline: Baseline,
     stripe_webhooks: WebhookSender,
-    webhook_endpoint: Handle,
+    stripe_webhook_endpoint: Handle,
 ) -> None:
-    deliveries = _signed(stripe_webhooks, webhook_timeline)
+    deliveries = _signed(stripe_webhooks, stripe_webhook_timeline)
     pattern = [d for d in deliveries for _ in range(4)]  # each event from 4 threads at once
 
-    results = send_concurrently(webhook_endpoint, pattern, threads=8)
+    results = send_concurrently(stripe_webhook_endpoint, pattern, threads=8)
 
-    expected = webhook_baseline(deliveries)
-    assert_exactly_once(billing.billing_snapshot(), expected, pattern, results, pattern="concurrent duplicates")
+    expected = stripe_webhook_baseline(deliveries)
+    assert_exactly_once(stripe_billing.billing_snapshot(), expected, pattern, results, pattern="concurrent duplicates")
 
 
 def test_storm(
-    billing: BillingAdapter, webhook_timeline: Timeline, webhook_baseline: Baseline, stripe_webhooks: WebhookSender
+    stripe_billing: BillingAdapter, stripe_webhook_timeline: Timeline, stripe_webhook_baseline: Baseline, stripe_webhooks: WebhookSender
 ) -> None:
     # Clones share their template's object, and the templates were contract-checked by
-    # webhook_timeline: checking 10,000 copies would only repeat that work.
-    events = multiply(webhook_timeline, STORM_EVENTS)
+    # stripe_webhook_timeline: checking 10,000 copies would only repeat that work.
+    events = multiply(stripe_webhook_timeline, STORM_EVENTS)
     deliveries = _signed(stripe_webhooks, events)
     pattern = with_duplicates(deliveries, share=STORM_DUPLICATE_SHARE, seed=7)
     assert len(pattern) >= 10_000
 
-    results = send_all(billing.handle_webhook, pattern)
+    results = send_all(stripe_billing.handle_webhook, pattern)
 
     in_order = sorted(deliveries, key=lambda d: json.loads(d.payload)["created"])
-    expected = webhook_baseline(in_order)
-    assert_exactly_once(billing.billing_snapshot(), expected, pattern, results, pattern="storm")
+    expected = stripe_webhook_baseline(in_order)
+    assert_exactly_once(stripe_billing.billing_snapshot(), expected, pattern, results, pattern="storm")
 
 
 def _rejections(stripe_webhooks: WebhookSender, event: dict[str, Any], other_version: str) -> dict[str, Delivery]:
@@ -131,30 +131,30 @@ def _rejections(stripe_webhooks: WebhookSender, event: dict[str, Any], other_ver
 
 
 def test_rejected_deliveries_change_nothing(
-    billing: BillingAdapter,
-    webhook_timeline: Timeline,
+    stripe_billing: BillingAdapter,
+    stripe_webhook_timeline: Timeline,
     stripe_webhooks: WebhookSender,
     stripe_compat_config: HarnessConfig,
 ) -> None:
-    event = next(e for e in webhook_timeline if e["type"] == "customer.deleted")
+    event = next(e for e in stripe_webhook_timeline if e["type"] == "customer.deleted")
     pinned = stripe_compat_config.api_version
     other = next(v for v in stripe_compat_config.matrix.api_versions if v != pinned)
-    before = billing.billing_snapshot()
+    before = stripe_billing.billing_snapshot()
 
     for name, delivery in _rejections(stripe_webhooks, event, other).items():
-        result = billing.handle_webhook(delivery.payload, delivery.signature)
+        result = stripe_billing.handle_webhook(delivery.payload, delivery.signature)
         assert result.status == 400, f"{name}: answered {result.status} {result.body!r}"
-        assert billing.billing_snapshot() == before, f"{name}: a refused delivery changed the state"
+        assert stripe_billing.billing_snapshot() == before, f"{name}: a refused delivery changed the state"
         if name == "api_version mismatch":
             assert other in result.body, result.body
             assert pinned in result.body, result.body
 
     assert stripe_webhooks.send(stripe_webhooks.sign(event)).status == 200  # the retry, once fixed, applies
-    assert billing.billing_snapshot()["users"][0]["billing_state"] == "missing"
+    assert stripe_billing.billing_snapshot()["users"][0]["billing_state"] == "missing"
 
 
 def test_events_are_rendered_at_the_pinned_version(
-    webhook_timeline: Timeline, stripe_compat_config: HarnessConfig
+    stripe_webhook_timeline: Timeline, stripe_compat_config: HarnessConfig
 ) -> None:
-    # webhook_timeline already fails when a handled type is missing from the story.
-    assert {e["api_version"] for e in webhook_timeline} == {stripe_compat_config.api_version}
+    # stripe_webhook_timeline already fails when a handled type is missing from the story.
+    assert {e["api_version"] for e in stripe_webhook_timeline} == {stripe_compat_config.api_version}

@@ -56,9 +56,9 @@ class WebhookSender:
 
 
 @pytest.fixture
-def stripe_webhooks(billing: BillingAdapter, _stripe_chain: Chain, stripe_settings: StripeSettings) -> WebhookSender:
+def stripe_webhooks(stripe_billing: BillingAdapter, _stripe_chain: Chain, stripe_settings: StripeSettings) -> WebhookSender:
     """Send signed webhook events to the integration under test."""
-    return WebhookSender(billing, _stripe_chain, stripe_settings)
+    return WebhookSender(stripe_billing, _stripe_chain, stripe_settings)
 
 
 @pytest.fixture
@@ -68,11 +68,11 @@ def stripe_account(_stripe_chain: Chain, stripe_settings: StripeSettings) -> Str
 
 
 @pytest.fixture
-def webhook_timeline(
-    billing: BillingAdapter, stripe_account: StripeAccount, stripe_webhooks: WebhookSender
+def stripe_webhook_timeline(
+    stripe_billing: BillingAdapter, stripe_account: StripeAccount, stripe_webhooks: WebhookSender
 ) -> list[dict[str, Any]]:
     """The account story's real events, oldest first, each contract-checked (see harness.webhooks.world)."""
-    build_account(billing, stripe_account)
+    build_account(stripe_billing, stripe_account)
     events = timeline(stripe_account)
     for event in events:
         stripe_webhooks.check(event)
@@ -80,8 +80,8 @@ def webhook_timeline(
 
 
 @pytest.fixture
-def webhook_baseline(
-    webhook_timeline: list[dict[str, Any]],
+def stripe_webhook_baseline(
+    stripe_webhook_timeline: list[dict[str, Any]],
     _stripe_chain: Chain,
     stripe_settings: StripeSettings,
     stripe_compat_config: HarnessConfig,
@@ -102,7 +102,7 @@ def webhook_baseline(
 
 
 @pytest.fixture
-def webhook_endpoint(billing: BillingAdapter) -> Iterator[Callable[[bytes, str], WebhookResult]]:
+def stripe_webhook_endpoint(stripe_billing: BillingAdapter) -> Iterator[Callable[[bytes, str], WebhookResult]]:
     """The integration's webhook handler served over real HTTP; a ``handle`` that POSTs to it."""
-    with serve(billing.handle_webhook) as url:
+    with serve(stripe_billing.handle_webhook) as url:
         yield http_sender(url)

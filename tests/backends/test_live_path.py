@@ -159,6 +159,6 @@ def test_killing_a_recording_midway_keeps_the_old_cassette(
 def test_the_record_command_runs_pytest_in_this_environment() -> None:
     command = pytest_command(VERSION, "localstripe", select="lazy", cassettes=Path("out"))
     assert command[:3] == [sys.executable, "-m", "pytest"]
-    assert "--record-mode=all" in command
+    assert "--stripe-record-mode=all" in command
     assert f"--stripe-api-version={VERSION}" in command
     assert command[command.index("-k") + 1] == "lazy"
