@@ -58,7 +58,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--stripe-results", default=None, help="write this cell's results as JSON to this file")
 
 
-_OPTIONS = ("--stripe-backend", "--stripe-api-version", "--stripe-record-mode", "--stripe-cassettes", "--stripe-adapter")
+_OPTIONS = (
+    "--stripe-backend", "--stripe-api-version", "--stripe-record-mode", "--stripe-cassettes", "--stripe-adapter",
+)
 
 
 #: Modules whose fixtures the plugin provides besides its own (each owns one concern).

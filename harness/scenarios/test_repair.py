@@ -23,7 +23,13 @@ def _customer_deleted_at_stripe(
     return user_id, old, stripe_admin.delete_customer(old)
 
 
-def _assert_replaced(stripe_billing: BillingAdapter, stripe_admin: StripeAdmin, user_id: str, old: str, email: str) -> None:
+def _assert_replaced(
+    stripe_billing: BillingAdapter,
+    stripe_admin: StripeAdmin,
+    user_id: str,
+    old: str,
+    email: str,
+) -> None:
     """The user has a new customer, and it is the only one Stripe holds for them."""
     user = stripe_billing.get_user(user_id)
     assert user.billing_state == "ready", user.last_error

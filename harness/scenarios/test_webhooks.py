@@ -53,14 +53,18 @@ def test_in_order_over_http(
 
 
 def test_every_event_twice(
-    stripe_billing: BillingAdapter, stripe_webhook_timeline: Timeline, stripe_webhook_baseline: Baseline, stripe_webhooks: WebhookSender
+    stripe_billing: BillingAdapter,
+    stripe_webhook_timeline: Timeline,
+    stripe_webhook_baseline: Baseline,
+    stripe_webhooks: WebhookSender,
 ) -> None:
     deliveries = _signed(stripe_webhooks, stripe_webhook_timeline)
     pattern = twice(deliveries)
 
     results = send_all(stripe_billing.handle_webhook, pattern)
 
-    assert_exactly_once(stripe_billing.billing_snapshot(), stripe_webhook_baseline(deliveries), pattern, results, pattern="twice")
+    expected = stripe_webhook_baseline(deliveries)
+    assert_exactly_once(stripe_billing.billing_snapshot(), expected, pattern, results, pattern="twice")
 
 
 @pytest.mark.parametrize("seed", SHUFFLE_SEEDS)
@@ -97,7 +101,10 @@ def test_concurrent_duplicates_over_http(
 
 
 def test_storm(
-    stripe_billing: BillingAdapter, stripe_webhook_timeline: Timeline, stripe_webhook_baseline: Baseline, stripe_webhooks: WebhookSender
+    stripe_billing: BillingAdapter,
+    stripe_webhook_timeline: Timeline,
+    stripe_webhook_baseline: Baseline,
+    stripe_webhooks: WebhookSender,
 ) -> None:
     # Clones share their template's object, and the templates were contract-checked by
     # stripe_webhook_timeline: checking 10,000 copies would only repeat that work.

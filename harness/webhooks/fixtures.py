@@ -56,7 +56,11 @@ class WebhookSender:
 
 
 @pytest.fixture
-def stripe_webhooks(stripe_billing: BillingAdapter, _stripe_chain: Chain, stripe_settings: StripeSettings) -> WebhookSender:
+def stripe_webhooks(
+    stripe_billing: BillingAdapter,
+    _stripe_chain: Chain,
+    stripe_settings: StripeSettings,
+) -> WebhookSender:
     """Send signed webhook events to the integration under test."""
     return WebhookSender(stripe_billing, _stripe_chain, stripe_settings)
 
