@@ -8,7 +8,6 @@ integration named in ``[tool.stripe-compat]``. Every fixture restores what it ch
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ from .cassettes.store import cassette_path
 from .config import WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
 from .errors import CassetteError, HarnessError
 from .matrix import find_pyproject
+from .report.collect import ResultsWriter
 from .stripe_http import HarnessHTTPClient, routed_to, stripe_version
 
 GROUP = "stripe-compat"
@@ -76,7 +76,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if any(config.getoption(name) for name in _OPTIONS):
         harness_config(config)  # bad options are a usage error before anything runs
     if target := config.getoption("--stripe-results"):
-        config.pluginmanager.register(ResultsWriter(config, Path(target)), "stripe-compat-results")
+        writer = ResultsWriter(Path(target), lambda: harness_config(config))
+        config.pluginmanager.register(writer, "stripe-compat-results")
 
 
 def harness_config(config: pytest.Config) -> HarnessConfig:
@@ -333,50 +334,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     item.stash.setdefault(_PHASES_KEY, {})[report.when] = report
     return report
-
-
-def _reason(report: pytest.TestReport) -> str:
-    """The first line of why a scenario failed or was skipped, for the report."""
-    if report.passed:
-        return ""
-    crash = getattr(report.longrepr, "reprcrash", None)
-    if crash is not None:
-        text = crash.message
-    elif isinstance(report.longrepr, tuple):  # a skip: (file, line, reason)
-        text = str(report.longrepr[2])
-    else:
-        text = str(report.longrepr)
-    return text.strip().splitlines()[0][:300] if text.strip() else ""
-
-
-class ResultsWriter:
-    """Collects each scenario's outcome and writes the cell's JSON for the report.
-
-    An object per run rather than module state, so runs inside one process (pytester,
-    IDEs) never mix their results. Under xdist only the controller writes.
-    """
-
-    def __init__(self, config: pytest.Config, target: Path) -> None:
-        self.config, self.target = config, target
-        self.reports: list[pytest.TestReport] = []
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when == "call" or (report.when == "setup" and not report.passed):
-            self.reports.append(report)
-
-    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if hasattr(self.config, "workerinput"):
-            return
-        cfg = harness_config(self.config)
-        scenarios = [{"id": r.nodeid, "outcome": r.outcome, "reason": _reason(r)} for r in self.reports]
-        data = {
-            "run_id": os.environ.get("STRIPE_COMPAT_RUN_ID"),
-            "stripe": stripe_version(),
-            "api_version": cfg.api_version,
-            "backend": cfg.backend.value,
-            "exitstatus": int(exitstatus),
-            "counts": {k: sum(s["outcome"] == k for s in scenarios) for k in ("passed", "failed", "skipped")},
-            "scenarios": scenarios,
-        }
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        self.target.write_text(json.dumps(data, indent=2) + "\n")

@@ -105,7 +105,7 @@ def test_results_file_records_the_cell_and_each_outcome(project: pytest.Pytester
     data = json.loads(out.read_text())
     assert data["api_version"] == "2025-03-31.basil"
     assert data["backend"] == "replay"
-    assert data["counts"] == {"passed": 1, "failed": 1, "skipped": 0}
+    assert data["counts"] == {"passed": 1, "failed": 1, "error": 0, "skipped": 0, "not_applicable": 0}
     failing = next(s for s in data["scenarios"] if s["outcome"] == "failed")
     assert "nope" in failing["reason"]
 

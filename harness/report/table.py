@@ -1,32 +1,41 @@
-"""The terminal table printed at the end of ``nox -s compat``: library rows × API-version columns."""
+"""The terminal table printed at the end of ``nox -s compat``: library rows × API-version columns.
+
+Only the rows and columns of cells that ran are drawn (a one-cell run shows one cell);
+the headline and the gaps under it say what the grid leaves out.
+"""
 
 from __future__ import annotations
 
-from ..matrix import Cell, Matrix
-from .results import CellResult
-from .verdict import Verdict, failure_rows
+from .groups import group_failures
+from .verdict import Verdict
 
 
-def _mark(result: CellResult | None) -> str:
-    if result is None:
-        return "not run"
-    verdict = "PASS" if result.ok else "FAIL"
-    return f"{verdict} {result.passed}/{result.passed + result.failed}"
-
-
-def render_table(matrix: Matrix, results: dict[Cell, CellResult | None]) -> str:
-    """The matrix as aligned text, then one line per failing scenario with its first reason."""
-    verdict = Verdict(matrix, results)
+def render_grid(verdict: Verdict) -> str:
+    """The aligned grid of the cells that ran, or ``""`` when none did."""
+    if not verdict.ran:
+        return ""
     header = ["stripe \\ API", *verdict.api_versions]
-    rows = [[lib, *(_mark(verdict.result(lib, api)) for api in verdict.api_versions)] for lib in verdict.libraries]
+    rows = [[lib, *(verdict.label(verdict.result(lib, api)) for api in verdict.api_versions)]
+            for lib in verdict.libraries]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(text.ljust(w) for text, w in zip(row, widths, strict=True)) for row in [header, *rows]]
+    lines = ["  ".join(text.ljust(w) for text, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append("")
-    lines.append(verdict.summary_line())
-    if verdict.not_run and verdict.ran:
-        lines.append("  not run: " + ", ".join(c.id for c in verdict.not_run))
-    for result in verdict.ran:
-        for scenario in failure_rows(result):
-            lines.append(f"  FAIL {result.cell.id}  {scenario['id']}: {scenario['reason']}")
+    return "\n".join(lines)
+
+
+def render_summary(verdict: Verdict) -> str:
+    """The headline and each gap: what a log needs even without the grid."""
+    return "\n".join([verdict.headline(), *(f"  - {gap}" for gap in verdict.gaps())])
+
+
+def render_table(verdict: Verdict) -> str:
+    """The grid, the verdict with its gaps, then the failures grouped by cause (each cause once)."""
+    lines = [grid, ""] if (grid := render_grid(verdict)) else []
+    lines.append(render_summary(verdict))
+    for group in group_failures(verdict):
+        lines.append(f"  FAIL x{len(group.failures)} in {len(group.cells)} cell(s): {group.title}")
+        if group.cause:
+            lines.append(f"       source: {group.cause.source}")
+        for failure in group.failures:
+            lines.append(f"       {failure.cell}  {failure.scenario}")
     return "\n".join(lines)

@@ -18,38 +18,42 @@ from .helpers import REASON, project, verdict
 
 def test_verdict_counts_a_partial_run_and_ignores_other_runs(tmp_path: Path) -> None:
     v = verdict(tmp_path)
-    assert v.summary_line() == "1/2 cells green; 2 not run."
+    assert v.summary_line() == "1/4 cells green; 1 failed; 2 not run; 1 results of other runs ignored."
     assert [c.id for c in v.not_run] == ["7.14.0@2025-03-31.basil", "16.1.0@2023-10-16"]
+    assert any("older-run (1 cell)" in gap for gap in v.gaps())
     assert not v.ok
 
 
-def test_table_names_cells_not_run_and_the_failing_reason(tmp_path: Path) -> None:
-    v = verdict(tmp_path)
-    text = render_table(v.matrix, v.results)
-    assert "not run: 7.14.0@2025-03-31.basil, 16.1.0@2023-10-16" in text
-    assert f"FAIL 16.1.0@2025-03-31.basil  s.py::test_card: {REASON}" in text
+def test_table_shows_the_cells_that_ran_names_those_not_run_and_the_failing_cause(tmp_path: Path) -> None:
+    text = render_table(verdict(tmp_path))
+    assert text.splitlines()[2].split() == ["7.14.0", "PASS", "4/4", "NOT", "RUN"]
+    assert "2 of 4 matrix cells not run in this run: 7.14.0@2025-03-31.basil, 16.1.0@2023-10-16" in text
+    assert "FAIL x1 in 1 cell(s): StripeObject is no longer a dict" in text
+    assert "16.1.0@2025-03-31.basil  s.py::test_card" in text
     assert "stale" not in text
 
 
-def test_markdown_is_a_table_with_one_row_per_release_and_escaped_reasons(tmp_path: Path) -> None:
-    v = verdict(tmp_path)
-    md = render_markdown(v)
-    assert "| `7.14.0` | ✅ 2/2 | ⬜ |" in md
-    assert "| `16.1.0` | ⬜ | ❌ 2/3 |" in md
-    assert "**Not run:** `7.14.0@2025-03-31.basil`, `16.1.0@2023-10-16`" in md
-    assert f"| `16.1.0@2025-03-31.basil` | `s.py::test_card` | {REASON} |" in md
+def test_markdown_is_a_table_with_words_and_a_folded_group_per_cause(tmp_path: Path) -> None:
+    md = render_markdown(verdict(tmp_path))
+    assert "## ❌ Stripe compatibility: NOT GREEN" in md
+    assert "| `7.14.0` | ✅ PASS 4/4 | ⬜ NOT RUN |" in md
+    assert "| `16.1.0` | ⬜ NOT RUN | ❌ FAIL 3/4 |" in md
+    assert "<summary><b>StripeObject is no longer a dict" in md
+    assert "| `16.1.0@2025-03-31.basil` | `s.py::test_card` | failed |" in md
 
 
-def test_html_is_self_contained_with_a_heatmap_cell_per_matrix_cell_linked_to_failures(tmp_path: Path) -> None:
+def test_html_is_self_contained_with_a_worded_heatmap_cell_per_cell_linked_to_failures(tmp_path: Path) -> None:
     page = render_html(verdict(tmp_path))
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    assert "https://" not in page
+    assert "https://" not in page.replace("https://github.com/stripe/stripe-python/blob/master/CHANGELOG.md", "")
     assert "<script" not in page
     assert "<link" not in page
     svg = ET.fromstring(page[page.index("<svg"): page.index("</svg>") + 6])
     ns = "{http://www.w3.org/2000/svg}"
     fills = [r.get("fill") for r in svg.iter(f"{ns}rect")]
     assert sorted(fills) == sorted(["#2e9e5b", "#d64541", "#d5d8dc", "#d5d8dc"])
+    words = [t.text for t in svg.iter(f"{ns}text") if t.get("pointer-events")]
+    assert sorted(words) == ["FAIL 3/4", "NOT RUN", "NOT RUN", "PASS 4/4"]
     links = [a.get("href") for a in svg.iter(f"{ns}a")]
     assert links == ["#cell-16-1-0-2025-03-31-basil"]
     assert 'id="cell-16-1-0-2025-03-31-basil"' in page  # the link has a target
@@ -63,18 +67,21 @@ def test_cli_writes_every_format_and_exits_1_on_a_red_cell(
     monkeypatch.chdir(root)
     junit = root / ".stripe-compat" / "junit"
     junit.mkdir()
-    (junit / "7.14.0@2023-10-16.xml").write_text("<testsuites/>")
+    (junit / "7.14.0@2023-10-16.xml").write_text("<testsuites><testsuite/></testsuites>")
     out = root / "report"
     argv = ["report", "--run-id", "run1", "--results", ".stripe-compat/results", "--format", "all", "--out", str(out)]
     assert main(argv) == 1
-    assert {p.name for p in out.iterdir()} == {"report.txt", "report.md", "report.json", "report.html", "junit"}
-    assert [p.name for p in (out / "junit").iterdir()] == ["7.14.0@2023-10-16.xml"]
+    assert {p.name for p in out.iterdir()} == {
+        "report.txt", "report.md", "report-full.md", "report.json", "report.html", "junit"}
+    assert sorted(p.name for p in (out / "junit").iterdir()) == ["16.1.0@2025-03-31.basil.xml", "7.14.0@2023-10-16.xml"]
     data = json.loads((out / "report.json").read_text())
+    assert data["ok"] is False
     assert data["not_run"] == ["7.14.0@2025-03-31.basil", "16.1.0@2023-10-16"]
     red = next(c for c in data["cells"] if c["status"] == "fail")
-    assert red["failures"] == [{"id": "s.py::test_card", "reason": REASON}]
+    assert red["failures"] == [{"id": "s.py::test_card", "outcome": "failed", "reason": REASON}]
     captured = capsys.readouterr()
-    assert "1/2 cells green; 2 not run." in captured.out
+    assert "NOT GREEN: 1/4 cells green; 1 failed; 2 not run" in captured.out
+    assert "stripe \\ API" not in captured.out  # the table is printed by matrix_report, not twice
     assert "no JUnit file in .stripe-compat/junit for 16.1.0@2025-03-31.basil" in captured.err
 
 
