@@ -21,16 +21,20 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import nox
+from nox.command import CommandFailed
 
 from .config import read_tool_table
 from .errors import ConfigError
 from .install_source import harness_install_args, project_install_args
 from .matrix import load_matrix
+from .report.record import write_install_failure
 
 __all__ = ["compat", "matrix_report", "record", "report", "upgrade"]
 
@@ -66,7 +70,7 @@ BYTECODE: dict[str, str | None] = {"PYTHONDONTWRITEBYTECODE": None}
 XDIST = ["-n", str(_XDIST_WORKERS)] if _XDIST_WORKERS else []
 
 
-def install(session: nox.Session, *specs: str) -> None:
+def install(session: nox.Session, *specs: str, silent: bool | None = None) -> None:
     """``session.install`` unless this virtualenv already holds exactly these specs.
 
     The harness and project are installed editable where they can be, so code changes
@@ -78,13 +82,53 @@ def install(session: nox.Session, *specs: str) -> None:
     marker = Path(session.virtualenv.location) / ".stripe-compat-installed"
     if marker.is_file() and marker.read_text() == stamp:
         return
-    session.install(*specs, env={"UV_COMPILE_BYTECODE": "1"})
+    session.install(*specs, env={"UV_COMPILE_BYTECODE": "1"}, silent=silent)
     marker.write_text(stamp)
 
 
-def install_cell(session: nox.Session, *extra: str, extras: tuple[str, ...] = ()) -> None:
+def install_cell(
+    session: nox.Session, *extra: str, extras: tuple[str, ...] = (), silent: bool | None = None
+) -> None:
     """Install stripe-compat (with ``extras``), the project when installable, and ``extra`` specs."""
-    install(session, *harness_install_args(PROJECT, extras), *project_install_args(PROJECT), *extra)
+    install(session, *harness_install_args(PROJECT, extras), *project_install_args(PROJECT), *extra, silent=silent)
+
+
+class _ErrorLog(logging.Handler):
+    """What nox logs at ERROR: the output of a silent command that failed (the installer's message)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _nox_errors() -> Iterator[_ErrorLog]:
+    log, logger = _ErrorLog(), logging.getLogger("nox")
+    logger.addHandler(log)
+    try:
+        yield log
+    finally:
+        logger.removeHandler(log)
+
+
+def install_matrix_cell(session: nox.Session, stripe: str, api: str) -> None:
+    """Install a compat cell's virtualenv; if the installer fails, leave a result saying so, then fail.
+
+    Without that file the report could only call the cell "not run", and a run whose
+    only other cells passed would look like a partial success instead of a cell that
+    cannot be tested at all.
+    """
+    with _nox_errors() as log:
+        try:
+            install_cell(session, f"stripe=={stripe}", silent=True)
+        except CommandFailed:
+            target = PROJECT / RESULTS / f"{stripe}@{api}.json"
+            write_install_failure(target, stripe, api, "\n".join(log.lines), RUN_ID)
+            session.error(f"could not install stripe=={stripe} (the installer's message is above); "
+                          f"{RESULTS}/{stripe}@{api}.json records it for the verdict")
 
 
 @nox.session(tags=["compat"], allow_parallel=True)
@@ -96,7 +140,7 @@ def compat(session: nox.Session, stripe: str, api: str) -> None:
     # running, whatever their outcome.
     with contextlib.suppress(ValueError):
         session.notify("matrix_report")
-    install_cell(session, f"stripe=={stripe}")
+    install_matrix_cell(session, stripe, api)
     session.run(
         "pytest", "--pyargs", "harness.scenarios",
         "--stripe-backend=replay", f"--stripe-api-version={api}",

@@ -7,7 +7,7 @@ the headline and the gaps under it say what the grid leaves out.
 from __future__ import annotations
 
 from .groups import group_failures
-from .verdict import Verdict
+from .verdict import Verdict, first_line
 
 
 def render_grid(verdict: Verdict) -> str:
@@ -35,6 +35,7 @@ def render_table(verdict: Verdict) -> str:
     for group in group_failures(verdict):
         lines.append(f"  FAIL x{len(group.failures)} in {len(group.cells)} cell(s): {group.title}")
         if group.cause:
+            lines.append(f"       e.g. {first_line(group.failures[0].reason)}")
             lines.append(f"       source: {group.cause.source}")
         for failure in group.failures:
             lines.append(f"       {failure.cell}  {failure.scenario}")

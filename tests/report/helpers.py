@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.matrix import load_matrix
-from harness.report.collect import FORMAT, OUTCOMES, write_install_failure, write_json
+from harness.report.record import FORMAT, OUTCOMES, write_install_failure, write_json
 from harness.report.results import load_run
 from harness.report.verdict import Verdict
 
