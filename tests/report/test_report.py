@@ -92,3 +92,49 @@ def test_cli_default_still_prints_the_table_for_the_matrix_report_session(
     assert main(["report", "--results", ".stripe-compat/results", "--run-id", "run1"]) == 1
     assert capsys.readouterr().out.startswith("stripe \\ API")
     assert main(["report", "--results", ".stripe-compat/results", "--format", "json", "--format", "html"]) == 2
+
+
+def _big_run(tmp_path: Path) -> Path:
+    """30 red cells of 35 scenarios each, every reason long and multi-line, many distinct causes."""
+    from harness.report.record import FORMAT, write_json
+
+    libs = ["5.5.0", "7.14.0", "10.12.0", "12.5.1", "14.4.1", "16.1.0"]
+    apis = ["2020-08-27", "2023-10-16", "2024-06-20", "2025-03-31.basil", "2026-10-28.endive"]
+    (tmp_path / "pyproject.toml").write_text(
+        f"[tool.stripe-compat.matrix]\nstripe = {json.dumps(libs)}\napi_versions = {json.dumps(apis)}\n")
+    for lib in libs:
+        for api in apis:
+            scenarios = [{"id": f"harness/scenarios/test_s.py::test_{i}", "outcome": "failed",
+                          "reason": f"contract violation: $.field_{i} missing in {api}\n" + "detail " * 400}
+                         for i in range(35)]
+            write_json(tmp_path / "results" / f"{lib}@{api}.json", {
+                "format": FORMAT, "run_id": "big", "stripe": lib, "api_version": api, "backend": "replay",
+                "written_at": "2026-12-01T10:00:00Z", "status": "ran", "exitstatus": 1, "collected": 35,
+                "selected": 35, "counts": {"passed": 0, "failed": 35, "skipped": 0}, "scenarios": scenarios})
+    return tmp_path
+
+
+def test_markdown_summary_fits_a_pull_request_comment_and_the_full_report_keeps_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(_big_run(tmp_path))
+    assert main(["report", "--results", "results", "--format", "markdown", "--out", "out"]) == 1
+    summary, full = (tmp_path / "out" / "report.md").read_text(), (tmp_path / "out" / "report-full.md").read_text()
+    assert len(summary) < 65_536
+    assert "more cause(s) not shown here: see report-full.md" in summary
+    assert len(full) > 65_536
+    assert full.count("<summary><b>contract violation: $.field_") == 35 * 5  # one group per cause and API version
+    assert "detail detail" in full  # the whole reason, folded
+    assert "<details><summary>contract violation: $.field_0 missing in 2020-08-27…</summary>" in full
+
+
+def test_one_cause_is_stated_once_with_every_scenario_and_cell_it_explains(tmp_path: Path) -> None:
+    from .helpers import CELLS, PYPROJECT, verdict_of, write_result
+
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    for cell in CELLS:
+        write_result(tmp_path / ".stripe-compat" / "results", cell, failing=[f"t{i}" for i in range(3)], selected=4)
+    md = render_markdown(verdict_of(tmp_path))
+    assert md.count("StripeObject is no longer a dict") == 1
+    assert "12 failure(s): 3 scenario(s) in 4 cell(s)" in md
+    assert md.count(REASON.replace("'", "&#x27;")) == 1
