@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from .errors import HarnessError
+from .progress import ENV as PROGRESS_ENV
 
 #: Modules that contribute command groups, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -32,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stripe-compat",
         description="Is this Stripe upgrade safe? Compatibility and contract checks for billing code.",
     )
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="show progress on long commands even without a terminal (or never, with --no-progress)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -42,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; a :class:`HarnessError` becomes a one-paragraph message and exit 2."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.progress is not None:  # through the environment, so child processes follow it too
+        os.environ[PROGRESS_ENV] = "1" if args.progress else "0"
     try:
         return int(args.func(args) or 0)
     except HarnessError as exc:

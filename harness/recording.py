@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from .backends.sources import live_api_key
-from .config import BackendKind
-from .matrix import validate_api_version
+from .config import BackendKind, read_tool_table
+from .matrix import find_pyproject, validate_api_version
 
 RECORDABLE = (BackendKind.LOCALSTRIPE.value, BackendKind.LIVE.value, BackendKind.STRIPE_MOCK.value)
 
@@ -43,7 +43,26 @@ def run_record(args: argparse.Namespace) -> int:
         live_api_key()  # a live or missing key: ConfigError, exit 2, nothing sent
     command = pytest_command(args.api_version, args.backend, select=args.select, cassettes=args.cassettes)
     extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
-    return subprocess.call([*command, *extra])
+    folder = (args.cassettes or _project_cassettes()) / args.api_version
+    before = _stamps(folder)
+    code = subprocess.call([*command, *extra])
+    after = _stamps(folder)
+    written = sorted(p for p, stamp in after.items() if before.get(p) != stamp)
+    print(f"stripe-compat record: wrote {len(written)} cassette(s) in {folder}"
+          + (f" ({len(after) - len(written)} unchanged)" if after else ""))
+    return code
+
+
+def _project_cassettes() -> Path:
+    """The cassette folder pyproject names (``cassettes/`` by default)."""
+    pyproject = find_pyproject()
+    folder = read_tool_table(pyproject).get("cassettes", "cassettes")
+    return pyproject.parent / str(folder)
+
+
+def _stamps(folder: Path) -> dict[Path, tuple[int, int]]:
+    """Each cassette's modification time and size, to tell which ones a recording rewrote."""
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*.json")} if folder.is_dir() else {}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

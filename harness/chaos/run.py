@@ -17,6 +17,7 @@ from ..adapter import BillingAdapter, PaymentUnavailable, StripeSettings, make_a
 from ..backends.base import Backend
 from ..backends.faults import Fault, FaultInjector
 from ..config import OFFLINE_API_KEY, WEBHOOK_SECRET
+from ..progress import progress
 from ..stripe_http import routed_to
 from .account import Account
 
@@ -84,17 +85,21 @@ def run_chaos(
             _chaos_faults(injector, fault_rate)
             started = time.monotonic()
             user_ids: list[str] = []
-            for n in range(users):
-                if (user_id := _one_user(billing, n, figures)) is not None:
-                    user_ids.append(user_id)
-                if n % work_every == work_every - 1:
-                    billing.run_queued_work()
-            figures.faults_injected = sum(rule.fired for rule in injector.rules)
-            figures.chaos_seconds = time.monotonic() - started
+            with progress("chaos", total=users) as tracker:
+                tracker.doing(f"users through signup, card and invoice at fault rate {fault_rate}")
+                for n in range(users):
+                    if (user_id := _one_user(billing, n, figures)) is not None:
+                        user_ids.append(user_id)
+                    if n % work_every == work_every - 1:
+                        billing.run_queued_work()
+                    tracker.done()
+                tracker.doing("Stripe is back: recovering")
+                figures.faults_injected = sum(rule.fired for rule in injector.rules)
+                figures.chaos_seconds = time.monotonic() - started
 
-            injector.clear()  # Stripe is back
-            started = time.monotonic()
-            _recover(billing, user_ids, figures)
+                injector.clear()  # Stripe is back
+                started = time.monotonic()
+                _recover(billing, user_ids, figures)
             figures.recovery_seconds = time.monotonic() - started
             figures.healthy_after = bool(billing.connectivity()["healthy"])
             _judge(billing, Account(backend, OFFLINE_API_KEY, api_version), user_ids, figures)

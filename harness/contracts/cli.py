@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..progress import progress
 from .build import build
 from .diff import as_json, as_table, diff_versions
 from .payloads import read_payloads
@@ -52,15 +53,20 @@ def run_check(args: argparse.Namespace) -> int:
     if args.api_version != RECORDED:
         load_contracts(args.api_version, args.contracts_dir)  # unknown version: exit 2 before reading files
     found, checked, skipped = [], 0, []
-    for path in _expand(args.paths):
-        for payload in read_payloads(path):
-            version = payload.recorded_version if args.api_version == RECORDED else args.api_version
-            if version is None:
-                skipped.append(payload.location)
-                continue
-            checked += 1
-            for violation in load_contracts(version, args.contracts_dir).violations(payload.body, strict=args.strict):
-                found.append((payload.location, version, violation))
+    files = _expand(args.paths)
+    with progress("contracts check", total=len(files)) as tracker:
+        for path in files:
+            tracker.doing(path.name)
+            for payload in read_payloads(path):
+                version = payload.recorded_version if args.api_version == RECORDED else args.api_version
+                if version is None:
+                    skipped.append(payload.location)
+                    continue
+                checked += 1
+                contracts = load_contracts(version, args.contracts_dir)
+                for violation in contracts.violations(payload.body, strict=args.strict):
+                    found.append((payload.location, version, violation))
+            tracker.done()
     failing = [f for f in found if args.fail_on == "warning" or f[2].severity == "blocker"]
     if args.json:
         print(

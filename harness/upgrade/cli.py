@@ -15,6 +15,7 @@ from pathlib import Path
 from ..contracts.diff import diff_versions
 from ..errors import ConfigError
 from ..matrix import Cell, find_pyproject
+from ..progress import progress
 from .cells import run_cell
 from .compare import breaks
 from .render import CellCheck, render_json, render_text
@@ -52,15 +53,21 @@ def run(args: argparse.Namespace) -> int:
     root = find_pyproject().parent
     workdir = args.workdir.resolve()
 
-    def check(cell: Cell, role: str, baseline: CellCheck | None) -> CellCheck:
-        result = run_cell(cell, adapter=args.adapter, root=root, workdir=workdir)
-        return CellCheck(cell, role, result, breaks(baseline.result if baseline else None, result))
-
-    before = check(source, "from", None)
-    checks = [check(target, "to", before)]
     way_back = Cell(source.stripe, target.api_version)
-    if not args.no_way_back and way_back not in (source, target):
-        checks.append(check(way_back, "way back", before))
+    with_way_back = not args.no_way_back and way_back not in (source, target)
+    with progress("upgrade", total=3 if with_way_back else 2) as tracker:
+
+        def check(cell: Cell, role: str, baseline: CellCheck | None) -> CellCheck:
+            tracker.doing(f"{role} {cell.id} (its venv, then the scenarios)")
+            result = run_cell(cell, adapter=args.adapter, root=root, workdir=workdir)
+            tracker.done()
+            tracker.say(f"{role} {cell.id}: {result.passed} passed, {result.failed} failed")
+            return CellCheck(cell, role, result, breaks(baseline.result if baseline else None, result))
+
+        before = check(source, "from", None)
+        checks = [check(target, "to", before)]
+        if with_way_back:
+            checks.append(check(way_back, "way back", before))
     if args.json:
         print(json.dumps(render_json(before, checks, diff), indent=2))
     else:
