@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,8 @@ def _cell_text(check: CellCheck) -> list[str]:
             lines += [f"  known cause ({count}): {cause.explanation}", f"      source: {cause.source}"]
         for b in breaks:
             tag = " (already failing before)" if b.already_failing else ""
-            lines += [f"    [{b.kind}]{tag} {b.scenario}", f"        {b.reason}"]
+            # Reasons are whole now (the request, the nearest recording, the fix): keep them indented.
+            lines += [f"    [{b.kind}]{tag} {b.scenario}", textwrap.indent(b.reason, " " * 8)]
     return lines
 
 
