@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .adapter import BillingAdapter, StripeSettings, make_adapter
+from .adapter import BillingAdapter, StripeSettings, declared_lacks, make_adapter
 from .backends import stripe_mock
 from .backends.base import Backend
 from .backends.contract_check import ContractCheck
@@ -29,6 +29,7 @@ from .config import WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, reso
 from .errors import CassetteError, HarnessError
 from .matrix import find_pyproject
 from .report.collect import ResultsWriter
+from .rules import RuleBroken, failure_text
 from .stripe_http import HarnessHTTPClient, routed_to, stripe_version
 
 GROUP = "stripe-compat"
@@ -40,6 +41,7 @@ MARKERS = (
     "stripe_backends(*kinds, reason): run only on these backends (e.g. stateful flows need state)",
     "stripe_api_versions(min=None, max=None): run only on API versions in this range (inclusive)",
     "stripe_fault(fault, **selectors): inject this Stripe fault for the whole scenario (see FaultRule)",
+    "stripe_needs(*capabilities): not applicable to an integration that lacks one (see harness.adapter.Capability)",
 )
 
 
@@ -141,6 +143,20 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         harness_config(session.config).adapter_factory()
     except HarnessError as exc:
         pytest.exit(f"stripe-compat: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip, as ``not applicable: <capability>``, a scenario needing what the integration lacks."""
+    needs = item.get_closest_marker("stripe_needs")
+    if needs is None:
+        return
+    cfg = harness_config(item.config)
+    try:
+        absent = declared_lacks(cfg.adapter_factory())
+    except HarnessError as exc:
+        pytest.exit(f"stripe-compat: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+    if missing := [name for name in needs.args if name in absent]:
+        pytest.skip(f"not applicable: {missing[0]}")
 
 
 @dataclass
@@ -320,9 +336,17 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     except BaseException as exc:
         chain = item.stash.get(_CHAIN_KEY, None)
         problems = chain.problems() if chain is not None else []
-        if problems and not isinstance(exc, (CassetteError, pytest.fail.Exception)):
-            pytest.fail("\n".join([*problems, f"and then the scenario raised {exc!r}"]), pytrace=False)
-        raise
+        text = failure_text(exc)
+        if isinstance(exc, RuleBroken):  # the rule first; a cassette miss it caused is a consequence
+            lines = [text, *(f"and so: {p}" for p in problems)]
+        elif problems and not isinstance(exc, (CassetteError, pytest.fail.Exception)):
+            lines = [*problems, f"and then: {(text or repr(exc)).splitlines()[0]}"]
+        elif text is not None:  # the integration's own exception, under its step
+            lines = [text]
+        else:
+            raise
+        # `from None`: the sentence is the whole story; pytest would print the chain above it.
+        raise pytest.fail.Exception("\n".join(lines), pytrace=False) from None
     chain = item.stash.get(_CHAIN_KEY, None)
     if chain is not None and (problems := chain.problems()):
         pytest.fail("\n".join(problems), pytrace=False)
