@@ -35,6 +35,11 @@ WEBHOOK_VERIFICATION = "webhook verification"
 CLEAN_FAILURE = "clean failure under faults"
 MONITORING = "outage monitoring"
 INVOICING = "invoicing"
+PINNED_VERSION = "pinned API version"
+#: Every rule's name, the start of each of its sentences.
+RULES = (DECOUPLED_SIGNUP, ONE_CUSTOMER, LAZY_CUSTOMER, READS_NEVER_FAIL, REPAIR, IDEMPOTENT_CREATE,
+         WEBHOOK_EXACTLY_ONCE, WEBHOOK_ORDER, WEBHOOK_VERIFICATION, CLEAN_FAILURE, MONITORING, INVOICING,
+         PINNED_VERSION)
 #: What a customer-facing message must never contain.
 LEAKS = ("sk_", "req_", "Error", "http", "Traceback")
 

@@ -28,11 +28,11 @@ class EagerAdapter(ReferenceAdapter):
 
     def __init__(self, settings, workdir):
         super().__init__(settings, workdir)
-        self.key = settings.api_key
+        self.key, self.version = settings.api_key, settings.api_version
 
     def signup(self, email):
         user_id = super().signup(email)
-        stripe.Customer.create(email=email, api_key=self.key)
+        stripe.Customer.create(email=email, api_key=self.key, stripe_version=self.version)
         return user_id
 """
 
