@@ -9,11 +9,55 @@ cassettes and contracts prove any integration that fits here.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from .errors import ConfigError
 from .stripe_http import HarnessHTTPClient
+
+
+class Capability(enum.StrEnum):
+    """A part of a billing integration some integrations do not have.
+
+    An adapter names the ones its integration lacks in a class attribute,
+    ``lacks = {"invoicing"}``; scenarios that need one are reported
+    ``not applicable: <capability>``, and the adapter need not implement its methods.
+    """
+
+    INVOICING = "invoicing"  # generate_invoice
+    WEBHOOKS = "webhooks"  # handle_webhook, billing_snapshot
+    QUEUE = "queue"  # run_queued_work
+    MONITORING = "monitoring"  # connectivity
+
+
+#: The adapter methods each capability brings.
+_METHODS = {
+    Capability.INVOICING: ("generate_invoice",),
+    Capability.WEBHOOKS: ("handle_webhook", "billing_snapshot"),
+    Capability.QUEUE: ("run_queued_work",),
+    Capability.MONITORING: ("connectivity",),
+}
+_ALWAYS = ("signup", "verify_email", "get_user", "add_card", "close")
+
+
+def declared_lacks(adapter: Any) -> frozenset[Capability]:
+    """The capabilities an adapter (class or instance) declares it lacks; unknown names are a usage error."""
+    declared = getattr(adapter, "lacks", ())
+    if isinstance(declared, str):
+        declared = (declared,)
+    try:
+        return frozenset(Capability(name) for name in declared)
+    except ValueError:
+        valid = ", ".join(c.value for c in Capability)
+        msg = f"{adapter!r} declares lacks = {set(declared)!r}; each entry must be one of: {valid}."
+        raise ConfigError(msg) from None
+
+
+def lacks(adapter: Any, capability: Capability) -> bool:
+    """Whether ``adapter`` declares it lacks ``capability``."""
+    return capability in declared_lacks(adapter)
 
 
 class PaymentUnavailable(Exception):
@@ -123,19 +167,15 @@ AdapterFactory = type[BillingAdapter]
 
 def make_adapter(factory: Any, settings: StripeSettings, workdir: Path) -> BillingAdapter:
     """Build an adapter and check it has every method, naming the ones it lacks."""
+    absent = declared_lacks(factory)
     adapter = factory(settings, workdir)
-    missing = [
-        name
-        for name in ("signup", "verify_email", "get_user", "add_card", "generate_invoice",
-                     "run_queued_work", "handle_webhook", "billing_snapshot", "connectivity", "close")
-        if not callable(getattr(adapter, name, None))
-    ]
+    needed = [*_ALWAYS, *(m for cap, methods in _METHODS.items() if cap not in absent for m in methods)]
+    missing = [name for name in needed if not callable(getattr(adapter, name, None))]
     if missing:
-        from .errors import ConfigError
-
         msg = (
             f"Adapter {factory!r} lacks {', '.join(missing)}. Implement every method of "
-            "harness.adapter.BillingAdapter (see docs/adopting.md)."
+            "harness.adapter.BillingAdapter (see docs/adopting.md), or declare what the integration "
+            f"does not have: lacks = {{...}} with any of {', '.join(c.value for c in Capability)}."
         )
         raise ConfigError(msg)
     return adapter

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .matrix import Matrix, load_matrix, validate_api_version
+from .matrix import LIBRARY_DEFAULT, Matrix, load_matrix, validate_api_version
 
 DEFAULT_ADAPTER = "harness.reference.adapter:ReferenceAdapter"
 #: The key replay and localstripe use. Never a real key, so cassettes cannot leak one.
@@ -33,10 +33,25 @@ class BackendKind(enum.StrEnum):
 
 
 class RecordMode(enum.StrEnum):
-    """``none`` replays or runs without writing; ``all`` (re-)records every scenario's cassette."""
+    """vcrpy's record modes, with its meanings; ``rewrite`` (pytest-recording's name) is ``all``.
+
+    ``none`` replays (or runs against a server) and writes nothing; ``once`` records a
+    scenario with no cassette yet and replays the others; ``new_episodes`` replays what is
+    recorded and records the requests that are not; ``all`` re-records every scenario.
+    """
 
     NONE = "none"
+    ONCE = "once"
+    NEW_EPISODES = "new_episodes"
     ALL = "all"
+
+    @classmethod
+    def _missing_(cls, value: object) -> RecordMode | None:
+        return cls.ALL if value == "rewrite" else None
+
+
+#: What ``--stripe-record-mode`` accepts: the modes and the alias.
+RECORD_MODE_CHOICES = (*(m.value for m in RecordMode), "rewrite")
 
 
 @dataclass(frozen=True)
@@ -91,12 +106,12 @@ def resolve(
     table = read_tool_table(pyproject)
     root = pyproject.parent
     matrix = load_matrix(pyproject)
-    version = validate_api_version(api_version or matrix.api_versions[-1])
+    version = resolve_api_version(validate_api_version(api_version or matrix.api_versions[-1]))
     mode = _choice(RecordMode, record_mode or "none", "--stripe-record-mode")
     kind = _choice(BackendKind, backend or "replay", "--stripe-backend")
-    if mode is RecordMode.ALL and kind is BackendKind.REPLAY:
+    if mode is not RecordMode.NONE and kind is BackendKind.REPLAY:
         msg = (
-            "--stripe-record-mode=all needs a backend to record from: add --stripe-backend=localstripe "
+            f"--stripe-record-mode={record_mode} needs a backend to record from: add --stripe-backend=localstripe "
             "(default for recording), --stripe-backend=live with STRIPE_API_KEY set, or --stripe-backend=stripe-mock."
         )
         raise ConfigError(msg)
@@ -111,6 +126,23 @@ def resolve(
         matrix=matrix,
         strict_provider=strict_provider,
     )
+
+
+def resolve_api_version(version: str) -> str:
+    """``version``, or for ``library-default`` the version the installed stripe release sends unpinned."""
+    if version != LIBRARY_DEFAULT:
+        return version
+    from .stripe_http import library_default_api_version, stripe_version
+
+    sent = library_default_api_version()
+    if sent is None:
+        msg = (
+            f"stripe {stripe_version()} sends no Stripe-Version unless the integration pins one, so an unpinned "
+            f"integration runs at the Stripe account's default API version. Name that version in api_versions "
+            f"instead of {LIBRARY_DEFAULT!r} for this release, or leave the release out of the matrix."
+        )
+        raise ConfigError(msg)
+    return sent
 
 
 def _choice(enum_type: type[enum.StrEnum], value: str, option: str) -> Any:

@@ -14,6 +14,8 @@ from pathlib import Path
 from .errors import ConfigError
 
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
+#: An API version naming "whatever the stripe release sends by default", for integrations that do not pin.
+LIBRARY_DEFAULT = "library-default"
 _LIB_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 
@@ -54,11 +56,12 @@ class Matrix:
 
 
 def validate_api_version(value: str) -> str:
-    """Return ``value`` if it looks like a Stripe API version, else explain the format."""
-    if not _API_VERSION.match(value):
+    """Return ``value`` if it looks like a Stripe API version (or is ``library-default``), else explain the format."""
+    if value != LIBRARY_DEFAULT and not _API_VERSION.match(value):
         msg = (
             f"{value!r} is not a Stripe API version. Use the dated form Stripe sends in the "
-            "Stripe-Version header, e.g. 2024-06-20 or 2025-03-31.basil."
+            f"Stripe-Version header, e.g. 2024-06-20 or 2025-03-31.basil, or {LIBRARY_DEFAULT!r} for an "
+            "integration that does not pin one."
         )
         raise ConfigError(msg)
     return value

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .adapter import BillingAdapter, StripeSettings, make_adapter
+from .adapter import BillingAdapter, StripeSettings, declared_lacks, make_adapter
 from .backends import stripe_mock
 from .backends.base import Backend
 from .backends.contract_check import ContractCheck
@@ -24,11 +24,14 @@ from .backends.recorder import Recorder
 from .backends.replay import ReplayBackend
 from .backends.sources import api_key_for, open_server
 from .backends.spy import RequestLog
+from .backends.version_check import PinnedVersionCheck
 from .cassettes.store import cassette_path
-from .config import WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
+from .config import RECORD_MODE_CHOICES, WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
 from .errors import CassetteError, HarnessError
 from .matrix import find_pyproject
-from .report.collect import ResultsWriter
+from .record_flow import RecordingSummary, attach, finish, outcome_of, source_for
+from .report.collect import ResultsWriter, reason_of
+from .rules import RuleBroken, failure_text
 from .stripe_http import HarnessHTTPClient, routed_to, stripe_version
 
 GROUP = "stripe-compat"
@@ -40,6 +43,7 @@ MARKERS = (
     "stripe_backends(*kinds, reason): run only on these backends (e.g. stateful flows need state)",
     "stripe_api_versions(min=None, max=None): run only on API versions in this range (inclusive)",
     "stripe_fault(fault, **selectors): inject this Stripe fault for the whole scenario (see FaultRule)",
+    "stripe_needs(*capabilities): not applicable to an integration that lacks one (see harness.adapter.Capability)",
 )
 
 
@@ -49,8 +53,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="where stripe-python's requests go (default: replay from cassettes)")
     group.addoption("--stripe-api-version", default=None,
                     help="the Stripe API version to pin (default: the newest in the matrix)")
-    group.addoption("--stripe-record-mode", choices=[m.value for m in RecordMode], default=None,
-                    help="'all' re-records the cassettes of the scenarios run (needs a non-replay backend)")
+    group.addoption("--stripe-record-mode", choices=RECORD_MODE_CHOICES, default=None,
+                    help="vcrpy's modes: none (default), once, new_episodes, all (or rewrite); "
+                    "recording needs a non-replay backend")
     group.addoption("--stripe-cassettes", default=None, help="cassette folder (default: from pyproject)")
     group.addoption("--stripe-adapter", default=None, help="integration adapter as module:Class")
     group.addoption("--stripe-strict-provider", action="store_true",
@@ -75,6 +80,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     if any(config.getoption(name) for name in _OPTIONS):
         harness_config(config)  # bad options are a usage error before anything runs
+    if config.getoption("--stripe-record-mode") not in (None, RecordMode.NONE.value):
+        config.pluginmanager.register(RecordingSummary(harness_config(config)), "stripe-compat-recording")
     if target := config.getoption("--stripe-results"):
         writer = ResultsWriter(Path(target), lambda: harness_config(config))
         config.pluginmanager.register(writer, "stripe-compat-results")
@@ -143,25 +150,41 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         pytest.exit(f"stripe-compat: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip, as ``not applicable: <capability>``, a scenario needing what the integration lacks."""
+    needs = item.get_closest_marker("stripe_needs")
+    if needs is None:
+        return
+    cfg = harness_config(item.config)
+    try:
+        absent = declared_lacks(cfg.adapter_factory())
+    except HarnessError as exc:
+        pytest.exit(f"stripe-compat: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+    if missing := [name for name in needs.args if name in absent]:
+        pytest.skip(f"not applicable: {missing[0]}")
+
+
 @dataclass
 class Chain:
     """One scenario's backend stack, top (what stripe-python calls) to bottom (the source).
 
-    integration -> RequestLog -> FaultInjector -> ContractCheck -> [Recorder] -> source
-    admin       --------------------------------> ContractCheck -> [Recorder] -> source
+    integration -> RequestLog -> PinnedVersionCheck -> FaultInjector -> ContractCheck -> [Recorder] -> source
+    admin       ----------------------------------------------------> ContractCheck -> [Recorder] -> source
     """
 
     source: Backend
     checked: ContractCheck
     faults: FaultInjector
+    pinned: PinnedVersionCheck
     log: RequestLog
     recorder: Recorder | None
     replay: ReplayBackend | None
     warnings: list[str] = field(default_factory=list)
 
     def problems(self) -> list[str]:
-        """What must fail the scenario even if the integration swallowed it."""
-        found = [str(m) for m in (self.replay.misses if self.replay else [])]
+        """What must fail the scenario even if the integration swallowed it, a broken rule first."""
+        found = [str(b) for b in self.pinned.broken]
+        found += [str(m) for m in (self.replay.misses if self.replay else [])]
         found += [f"contract violation: {v}" for v in self.checked.blockers]
         return found
 
@@ -190,31 +213,26 @@ def _stripe_chain(
 ) -> Iterator[Chain]:
     cfg = stripe_compat_config
     path = cassette_path(cfg.cassettes, cfg.api_version, request.node.path, request.node.name)
-    replay = None
-    if _stripe_server is None:
-        replay = ReplayBackend(path, api_version=cfg.api_version, rerecord_hint=cfg.rerecord_hint(request.node.name))
-        source: Backend = replay
-    else:
-        _stripe_server.reset()
-        source = _stripe_server
-    recorder = None
-    if cfg.record_mode is RecordMode.ALL:
-        recorder = Recorder(source, api_version=cfg.api_version, stripe_python=stripe_version())
+    try:
+        source, replay, recorder = source_for(cfg, path, _stripe_server, cfg.rerecord_hint(request.node.name))
+    except CassetteError as exc:  # a cassette of another API version: the scenario's failure, said once
+        pytest.fail(str(exc), pytrace=False)
     checked = ContractCheck(recorder or source, api_version=cfg.api_version, contracts_dir=cfg.contracts)
     faults = FaultInjector(checked)
     for marker in request.node.iter_markers("stripe_fault"):
         faults.add(*marker.args, **marker.kwargs)
-    chain = Chain(source, checked, faults, RequestLog(faults), recorder, replay)
+    pinned = PinnedVersionCheck(faults, api_version=cfg.api_version)
+    chain = Chain(source, checked, faults, pinned, RequestLog(pinned), recorder, replay)
     request.node.stash[_CHAIN_KEY] = chain
     yield chain
-    if recorder is not None:
-        report = request.node.stash.get(_PHASES_KEY, {}).get("call")
-        if report is not None and report.passed and not chain.problems():
-            if recorder.interactions:
-                events = recorder.account_events(api_key_for(cfg))
-                recorder.commit(path, request.node.nodeid, events=events)
-        else:
-            recorder.discard()
+    if cfg.record_mode is not RecordMode.NONE:
+        reports = request.node.stash.get(_PHASES_KEY, {})
+        failed = next((r for r in reports.values() if r.failed), None)
+        recorded = finish(
+            recorder, path, request.node.nodeid, outcome=outcome_of(reports),
+            reason=reason_of(failed).splitlines()[0] if failed is not None else "", api_key=api_key_for(cfg),
+        )
+        attach(request.node, recorded)
 
 
 @pytest.fixture
@@ -320,9 +338,17 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     except BaseException as exc:
         chain = item.stash.get(_CHAIN_KEY, None)
         problems = chain.problems() if chain is not None else []
-        if problems and not isinstance(exc, (CassetteError, pytest.fail.Exception)):
-            pytest.fail("\n".join([*problems, f"and then the scenario raised {exc!r}"]), pytrace=False)
-        raise
+        text = failure_text(exc)
+        if isinstance(exc, RuleBroken):  # the rule first; a cassette miss it caused is a consequence
+            lines = [text, *(f"and so: {p}" for p in problems)]
+        elif problems and not isinstance(exc, (CassetteError, pytest.fail.Exception)):
+            lines = [*problems, f"and then: {(text or repr(exc)).splitlines()[0]}"]
+        elif text is not None:  # the integration's own exception, under its step
+            lines = [text]
+        else:
+            raise
+        # `from None`: the sentence is the whole story; pytest would print the chain above it.
+        raise pytest.fail.Exception("\n".join(lines), pytrace=False) from None
     chain = item.stash.get(_CHAIN_KEY, None)
     if chain is not None and (problems := chain.problems()):
         pytest.fail("\n".join(problems), pytrace=False)

@@ -70,7 +70,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "record",
         help="re-record the scenarios' cassettes for one API version",
-        description="Cassettes are written only for scenarios that pass, atomically, with secrets scrubbed. "
+        description="A cassette is written for every scenario that reached Stripe, passed or failed (its outcome "
+        "and reason in the metadata), atomically, with secrets scrubbed. "
         "See docs/recording.md.",
     )
     parser.add_argument("--api-version", required=True, help="the Stripe API version to record, e.g. 2025-03-31.basil")

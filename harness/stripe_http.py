@@ -5,6 +5,11 @@ Every release since 2.x lets an application install its own ``HTTPClient`` subcl
 subclass only has to implement ``request(method, url, headers, post_data)`` and
 ``close()``; the library's own retry loop stays in charge, so the harness observes the
 library exactly as production would, without patching sockets.
+
+That includes its automatic retries (``max_network_retries``): the harness leaves the
+integration's setting, or the library's default, alone, and only skips the back-off
+sleep between attempts (see :meth:`HarnessHTTPClient._sleep_time_seconds`); the request
+log counts the attempts of one request as one call.
 """
 
 from __future__ import annotations
@@ -35,6 +40,16 @@ def stripe_error(name: str) -> type[Exception]:
     if isinstance(found, type):
         return found
     return getattr(stripe.error, name)
+
+
+#: What this release sends as Stripe-Version when nothing pins one (None: no header, the
+#: account's default applies). Read at import, before any integration can set the global.
+_LIBRARY_DEFAULT_API_VERSION: str | None = stripe.api_version
+
+
+def library_default_api_version() -> str | None:
+    """The API version the installed stripe release sends when the integration does not pin one."""
+    return _LIBRARY_DEFAULT_API_VERSION
 
 
 def stripe_version() -> str:
@@ -69,6 +84,11 @@ class HarnessHTTPClient(_StripeHTTPClient):
             ) from exc
         return response.body, response.status, CaseInsensitiveDict(response.headers)
 
+    def _sleep_time_seconds(self, *args: Any, **kwargs: Any) -> float:
+        # The library's retry back-off (0.5 s and up per attempt). Its retries still
+        # happen, as in production; waiting for them would only slow every cell down.
+        return 0.0
+
     def request_stream(self, *args: Any, **kwargs: Any) -> Any:
         msg = "Streaming responses are not used by the billing scenarios."
         raise NotImplementedError(msg)
@@ -84,14 +104,14 @@ _GLOBALS = ("api_base", "default_http_client", "max_network_retries", "api_key",
 def routed_to(backend: Backend) -> Iterator[HarnessHTTPClient]:
     """Send stripe-python's global-style traffic to ``backend`` and restore globals after.
 
-    Retries are switched off (11.0 turned them on by default) so that one recording
-    serves every release: an integration that wants retries does them itself, visibly.
+    ``max_network_retries`` and ``api_version`` keep the library's defaults (2 retries and
+    the release's pinned version on recent releases), so an integration that relies on
+    them is tested as it runs; whatever a scenario's integration sets is undone after it.
     """
     saved = {name: getattr(stripe, name) for name in _GLOBALS}
     client = HarnessHTTPClient(backend)
     stripe.default_http_client = client
     stripe.api_base = backend.api_base
-    stripe.max_network_retries = 0
     try:
         yield client
     finally:

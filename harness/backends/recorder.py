@@ -1,9 +1,10 @@
 """Recording: a layer that keeps a scenario's exchanges and writes them as a cassette.
 
-Nothing reaches disk until :meth:`Recorder.commit`, which the plugin calls only when
-the scenario passed; the file is then replaced atomically. A failed, interrupted or
-refused recording therefore leaves the previous cassette exactly as it was. Secrets are
-scrubbed on the way in, so they are never even held in the cassette's buffer.
+Nothing reaches disk until :meth:`Recorder.commit`, which the recording flow
+(:mod:`harness.record_flow`) calls for every scenario that reached Stripe, passed or
+failed, with its outcome; the file is then replaced atomically. An interrupted or
+refused recording leaves the previous cassette exactly as it was. Secrets are scrubbed
+on the way in, so they are never even held in the cassette's buffer.
 
 The events the scenario caused are read back with ``GET /v1/events`` at commit time (no
 webhook endpoint needed) and stored with the cassette, for the webhook scenarios. Only
@@ -13,6 +14,7 @@ test account the list also holds every earlier run's events.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import threading
@@ -52,6 +54,19 @@ def _livemode_refused(what: str) -> LiveModeRefused:
         f"{what} answered with livemode: true. The key belongs to a live account; nothing was saved. "
         "Use a test-mode key (sk_test_...)."
     )
+
+
+def _same_recording(old: CassetteFile, new: CassetteFile) -> bool:
+    """The same traffic, events and outcome: only the time of recording would change."""
+    if old.metadata is None or new.metadata is None or old.events != new.events:
+        return False
+    if dataclasses.replace(old.metadata, recorded_at=new.metadata.recorded_at) != new.metadata:
+        return False
+
+    def traffic(cassette: CassetteFile) -> list[tuple[Any, ...]]:
+        return [(r.method, r.uri, r.body, resp) for r, resp in cassette.interactions]
+
+    return traffic(old) == traffic(new)
 
 
 class Recorder(Layer):
@@ -112,8 +127,20 @@ class Recorder(Layer):
         ours.reverse()  # Stripe lists newest first
         return json.loads(scrub_text(json.dumps(ours)))
 
-    def commit(self, path: Path, scenario: str, *, events: list[dict[str, Any]] | None = None) -> None:
-        """Write the cassette atomically, with metadata saying how it was made and its events."""
+    def other_answered_versions(self) -> set[str]:
+        """API versions the server answered at other than the one requested (a recording to refuse)."""
+        return self.answered_versions - {self.api_version}
+
+    def commit(
+        self,
+        path: Path,
+        scenario: str,
+        *,
+        events: list[dict[str, Any]] | None = None,
+        outcome: str = "passed",
+        reason: str = "",
+    ) -> bool:
+        """Write the cassette atomically, with metadata and events; False when it would not change."""
         if self.void is not None:
             raise self.void
         answered = ", ".join(sorted(self.answered_versions)) or "not stated by the server"
@@ -124,8 +151,14 @@ class Recorder(Layer):
             api_version_answered=answered,
             recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             scenario=scenario,
+            outcome=outcome,
+            reason=reason,
         )
-        CassetteFile(list(self.interactions), meta, events or []).write(path)
+        new = CassetteFile(list(self.interactions), meta, events or [])
+        if path.exists() and _same_recording(CassetteFile.read(path), new):
+            return False
+        new.write(path)
+        return True
 
     def discard(self) -> None:
         """Forget what was recorded; the previous cassette stays untouched."""

@@ -60,6 +60,18 @@ class ReplayBackend(Backend):
             )
             self.misses.append(CassetteError(msg))
             raise self.misses[-1]
+        found = self.play(request)
+        if found is not None:
+            return found
+        miss = CassetteMiss(str(self.path), request.describe(), self._nearest(scrub_request(request)),
+                            self.rerecord_hint)
+        self.misses.append(miss)
+        raise miss
+
+    def play(self, request: Request) -> Response | None:
+        """The first unplayed recording matching ``request`` (now played), or None."""
+        if not self._has_file:
+            return None
         vcr_request = scrub_request(request)
         # vcrpy's play_response tries every recorded request with every matcher; a
         # webhook or fault cassette holds hundreds, so look only at the same route.
@@ -69,9 +81,7 @@ class ReplayBackend(Backend):
             if counts[index] == 0 and requests_match(vcr_request, stored_request, MATCH_ON):
                 counts[index] += 1
                 return from_vcr_response(stored)
-        miss = CassetteMiss(str(self.path), request.describe(), self._nearest(vcr_request), self.rerecord_hint)
-        self.misses.append(miss)
-        raise miss
+        return None
 
     def _nearest(self, vcr_request: object) -> str:
         candidates = self._cassette.find_requests_with_most_matches(vcr_request)
@@ -90,3 +100,25 @@ class ReplayBackend(Backend):
 
     def reset(self) -> None:
         self._cassette.rewind()
+
+
+class NewEpisodes(Backend):
+    """vcrpy's ``new_episodes``: play what the cassette holds, send what it lacks to the server."""
+
+    def __init__(self, replay: ReplayBackend, server: Backend) -> None:
+        self.replay, self.server = replay, server
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self.server.name
+
+    @property
+    def api_base(self) -> str:  # type: ignore[override]
+        return self.server.api_base
+
+    def handle_request(self, request: Request) -> Response:
+        found = self.replay.play(request)
+        return found if found is not None else self.server.handle_request(request)
+
+    def reset(self) -> None:
+        self.replay.reset()

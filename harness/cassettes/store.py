@@ -46,6 +46,10 @@ class CassetteMetadata:
     api_version_answered: str
     recorded_at: str
     scenario: str
+    #: How the scenario ended while recording, and why (its failure's first line), so that
+    #: a failing integration's cassette says what replaying it will show.
+    outcome: str = "passed"
+    reason: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CassetteMetadata:

@@ -71,6 +71,9 @@ class StripeGateway:
         self.api_key = api_key
         self.api_version = api_version
         self.monitor = monitor
+        # The durable queue is the retry policy (with the same idempotency key), not the
+        # library's in-call retries, which would hold a signup request for seconds.
+        stripe.max_network_retries = 0
 
     def _call(self, fn: Callable[..., T], *args: Any, **params: Any) -> T:
         try:

@@ -38,9 +38,8 @@ def reason_of(report: pytest.TestReport) -> str:
         text = str(report.longrepr[2])
     else:
         text = str(report.longrepr)
-    text = text.strip()
-    if text.startswith("Skipped: "):
-        text = text[len("Skipped: "):]
+    # pytest's prefixes: a rule's sentence or "not applicable: <capability>" is the reason itself.
+    text = text.strip().removeprefix("Skipped: ").removeprefix("Failed: ")
     return text[:MAX_REASON]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from harness import rules
 from harness.adapter import BillingAdapter
 from harness.backends.spy import RequestLog
 from harness.plugin import StripeAdmin
@@ -13,50 +16,47 @@ CUSTOMER = r"/v1/customers/cus_[A-Za-z0-9]+"
 def test_first_card_creates_one_customer_and_sets_default(
     stripe_billing: BillingAdapter, stripe_requests: RequestLog, stripe_admin: StripeAdmin
 ) -> None:
-    user_id = stripe_billing.signup("ada@example.com")
-    stripe_billing.verify_email(user_id)
-    assert stripe_requests.exchanges == []
+    with rules.no_stripe(stripe_requests, "signup"):
+        user_id = stripe_billing.signup("ada@example.com")
+    with rules.no_stripe(stripe_requests, "e-mail verification"):
+        stripe_billing.verify_email(user_id)
 
-    stripe_billing.add_card(user_id, "pm_card_visa")
+    with rules.step("add the first card"):
+        stripe_billing.add_card(user_id, "pm_card_visa")
 
-    user = stripe_billing.get_user(user_id)
-    assert user.billing_state == "ready"
-    assert user.customer_id
-    assert user.customer_id.startswith("cus_")
-    assert user.default_payment_method
-    assert user.default_payment_method.startswith("pm_")
-    assert stripe_requests.count("POST", "/v1/customers") == 1, stripe_requests.describe()
-    (attach,) = stripe_requests.matching("POST", ATTACH)
-    assert ("customer", user.customer_id) in attach.request.form
-    (default,) = stripe_requests.matching("POST", CUSTOMER)
-    assert ("invoice_settings[default_payment_method]", user.default_payment_method) in default.request.form
+    with rules.step("read the user"):
+        user = stripe_billing.get_user(user_id)
+    rules.ready(user, rules.LAZY_CUSTOMER, "after the first card")
+    rules.creates(stripe_requests, 1, rules.LAZY_CUSTOMER, "for the first card")
+    rules.sent_with(stripe_requests, "POST", ATTACH, "customer", user.customer_id, rules.LAZY_CUSTOMER,
+                    "attaching the card")
+    rules.default_card(user, "after the first card")
+    rules.sent_with(stripe_requests, "POST", CUSTOMER, "invoice_settings[default_payment_method]",
+                    user.default_payment_method, rules.LAZY_CUSTOMER, "setting the default card")
 
-    stripe_billing.add_card(user_id, "pm_card_mastercard")  # a second card reuses the customer
-    assert stripe_requests.count("POST", "/v1/customers") == 1, stripe_requests.describe()
+    with rules.step("add a second card"):
+        stripe_billing.add_card(user_id, "pm_card_mastercard")
+    rules.creates(stripe_requests, 1, rules.ONE_CUSTOMER, "after a second card")
     customers = stripe_admin.customers_for("ada@example.com")
-    assert [c["id"] for c in customers] == [user.customer_id]
-    assert customers[0]["metadata"]["user_id"] == user_id
+    rules.one_customer(customers, user, "after two cards")
+    rules.tagged_with_user(customers, user_id)
 
 
+@pytest.mark.stripe_needs("invoicing")
 def test_invoice_for_user_without_customer_creates_it_first(
     stripe_billing: BillingAdapter, stripe_requests: RequestLog
 ) -> None:
-    user_id = stripe_billing.signup("lin@example.com")
-    stripe_billing.verify_email(user_id)
+    with rules.step("signup"):
+        user_id = stripe_billing.signup("lin@example.com")
+        stripe_billing.verify_email(user_id)
 
-    invoice = stripe_billing.generate_invoice(user_id, [(1500, "Pro plan"), (500, "Extra seat")], "usd")
+    with rules.step("generate the first invoice"):
+        invoice = stripe_billing.generate_invoice(user_id, [(1500, "Pro plan"), (500, "Extra seat")], "usd")
 
-    assert invoice.status == "open"
-    assert invoice.total == 2000
-    assert invoice.currency == "usd"
-    user = stripe_billing.get_user(user_id)
-    assert user.billing_state == "ready"
-    paths = [e.request.path for e in stripe_requests.exchanges]
-    assert paths[0] == "/v1/customers", stripe_requests.describe()  # the customer comes first
-    assert paths.count("/v1/customers") == 1
-    assert stripe_requests.count("POST", "/v1/invoiceitems") == 2
-    (finalize,) = stripe_requests.matching("POST", r"/v1/invoices/in_[A-Za-z0-9]+/finalize")
-    assert finalize.response is not None
-    assert finalize.response.status == 200
-    (create,) = stripe_requests.matching("POST", "/v1/invoices")
-    assert ("customer", user.customer_id) in create.request.form
+    rules.invoice_open(invoice, 2000, "usd")
+    with rules.step("read the user"):
+        user = stripe_billing.get_user(user_id)
+    rules.ready(user, rules.LAZY_CUSTOMER, "after the first invoice")
+    rules.customer_first(stripe_requests, "invoicing a user without a customer:")
+    rules.creates(stripe_requests, 1, rules.LAZY_CUSTOMER, "for the first invoice")
+    rules.invoiced(stripe_requests, 2, user.customer_id)

@@ -14,12 +14,15 @@ from typing import Any
 
 import pytest
 
+from harness import rules
 from harness.adapter import BillingAdapter, WebhookResult
 from harness.config import HarnessConfig
 from harness.webhooks.checks import assert_exactly_once
 from harness.webhooks.delivery import Delivery, send_all, send_concurrently
 from harness.webhooks.fixtures import Baseline, WebhookSender
 from harness.webhooks.patterns import multiply, shuffled, twice, with_duplicates
+
+pytestmark = pytest.mark.stripe_needs("webhooks")
 
 Timeline = list[dict[str, Any]]
 Handle = Callable[[bytes, str], WebhookResult]
@@ -42,14 +45,14 @@ def test_in_order_over_http(
     stripe_webhook_endpoint: Handle,
 ) -> None:
     deliveries = _signed(stripe_webhooks, stripe_webhook_timeline)
-    before = stripe_billing.billing_snapshot()
+    before = _snapshot(stripe_billing)
 
-    results = send_all(stripe_webhook_endpoint, deliveries)
+    with rules.step("deliver the story's events in order over HTTP"):
+        results = send_all(stripe_webhook_endpoint, deliveries)
 
-    snapshot = stripe_billing.billing_snapshot()
+    snapshot = _snapshot(stripe_billing)
     assert_exactly_once(snapshot, stripe_webhook_baseline(deliveries), deliveries, results, pattern="in order")
-    assert snapshot != before, "the events changed nothing: the handler acknowledges without applying"
-    assert sorted(snapshot["processed_events"]) == sorted(e["id"] for e in stripe_webhook_timeline)
+    rules.applied(before, snapshot, [e["id"] for e in stripe_webhook_timeline])
 
 
 def test_every_event_twice(
@@ -61,10 +64,11 @@ def test_every_event_twice(
     deliveries = _signed(stripe_webhooks, stripe_webhook_timeline)
     pattern = twice(deliveries)
 
-    results = send_all(stripe_billing.handle_webhook, pattern)
+    with rules.step("deliver every event twice"):
+        results = send_all(stripe_billing.handle_webhook, pattern)
 
     expected = stripe_webhook_baseline(deliveries)
-    assert_exactly_once(stripe_billing.billing_snapshot(), expected, pattern, results, pattern="twice")
+    assert_exactly_once(_snapshot(stripe_billing), expected, pattern, results, pattern="twice")
 
 
 @pytest.mark.parametrize("seed", SHUFFLE_SEEDS)
@@ -78,10 +82,12 @@ def test_shuffled(
     deliveries = _signed(stripe_webhooks, stripe_webhook_timeline)
     pattern = shuffled(deliveries, seed=seed)
 
-    results = send_all(stripe_billing.handle_webhook, pattern)
+    with rules.step(f"deliver the events shuffled (seed {seed})"):
+        results = send_all(stripe_billing.handle_webhook, pattern)
 
     expected = stripe_webhook_baseline(deliveries)
-    assert_exactly_once(stripe_billing.billing_snapshot(), expected, pattern, results, pattern=f"shuffled(seed={seed})")
+    assert_exactly_once(_snapshot(stripe_billing), expected, pattern, results, pattern=f"shuffled(seed={seed})",
+                        rule=rules.WEBHOOK_ORDER)
 
 
 def test_concurrent_duplicates_over_http(
@@ -94,10 +100,11 @@ def test_concurrent_duplicates_over_http(
     deliveries = _signed(stripe_webhooks, stripe_webhook_timeline)
     pattern = [d for d in deliveries for _ in range(4)]  # each event from 4 threads at once
 
-    results = send_concurrently(stripe_webhook_endpoint, pattern, threads=8)
+    with rules.step("deliver each event from 4 threads at once over HTTP"):
+        results = send_concurrently(stripe_webhook_endpoint, pattern, threads=8)
 
     expected = stripe_webhook_baseline(deliveries)
-    assert_exactly_once(stripe_billing.billing_snapshot(), expected, pattern, results, pattern="concurrent duplicates")
+    assert_exactly_once(_snapshot(stripe_billing), expected, pattern, results, pattern="concurrent duplicates")
 
 
 def test_storm(
@@ -113,11 +120,12 @@ def test_storm(
     pattern = with_duplicates(deliveries, share=STORM_DUPLICATE_SHARE, seed=7)
     assert len(pattern) >= 10_000
 
-    results = send_all(stripe_billing.handle_webhook, pattern)
+    with rules.step("deliver the storm"):
+        results = send_all(stripe_billing.handle_webhook, pattern)
 
     in_order = sorted(deliveries, key=lambda d: json.loads(d.payload)["created"])
     expected = stripe_webhook_baseline(in_order)
-    assert_exactly_once(stripe_billing.billing_snapshot(), expected, pattern, results, pattern="storm")
+    assert_exactly_once(_snapshot(stripe_billing), expected, pattern, results, pattern="storm")
 
 
 def _rejections(stripe_webhooks: WebhookSender, event: dict[str, Any], other_version: str) -> dict[str, Delivery]:
@@ -146,22 +154,29 @@ def test_rejected_deliveries_change_nothing(
     event = next(e for e in stripe_webhook_timeline if e["type"] == "customer.deleted")
     pinned = stripe_compat_config.api_version
     other = next(v for v in stripe_compat_config.matrix.api_versions if v != pinned)
-    before = stripe_billing.billing_snapshot()
+    before = _snapshot(stripe_billing)
 
     for name, delivery in _rejections(stripe_webhooks, event, other).items():
-        result = stripe_billing.handle_webhook(delivery.payload, delivery.signature)
-        assert result.status == 400, f"{name}: answered {result.status} {result.body!r}"
-        assert stripe_billing.billing_snapshot() == before, f"{name}: a refused delivery changed the state"
+        with rules.step(f"deliver a {name}"):
+            result = stripe_billing.handle_webhook(delivery.payload, delivery.signature)
+        rules.refused(result, f"delivery with {name}", changed=_snapshot(stripe_billing) != before)
         if name == "api_version mismatch":
-            assert other in result.body, result.body
-            assert pinned in result.body, result.body
+            rules.names_versions(result, other, pinned)
 
-    assert stripe_webhooks.send(stripe_webhooks.sign(event)).status == 200  # the retry, once fixed, applies
-    assert stripe_billing.billing_snapshot()["users"][0]["billing_state"] == "missing"
+    with rules.step("deliver the event correctly signed"):  # the retry, once fixed, applies
+        result = stripe_webhooks.send(stripe_webhooks.sign(event))
+    rules.accepted(result, "the correctly signed customer.deleted after the refused ones")
+    rules.applied(before, _snapshot(stripe_billing), [event["id"]])
 
 
 def test_events_are_rendered_at_the_pinned_version(
     stripe_webhook_timeline: Timeline, stripe_compat_config: HarnessConfig
 ) -> None:
     # stripe_webhook_timeline already fails when a handled type is missing from the story.
-    assert {e["api_version"] for e in stripe_webhook_timeline} == {stripe_compat_config.api_version}
+    rendered = {e["api_version"] for e in stripe_webhook_timeline}
+    assert rendered == {stripe_compat_config.api_version}, f"the backend rendered events at {rendered}"
+
+
+def _snapshot(billing: BillingAdapter) -> dict[str, Any]:
+    with rules.step("billing snapshot"):
+        return billing.billing_snapshot()

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 from ..report.results import CellResult
 from ..report.verdict import failure_rows
+from ..rules import RULES
 from .causes import KnownCause, explain
 
 _EXCEPTION = re.compile(r"^(?:[\w.]+\.)?\w+(?:Error|Exception|Exit)\b")
+#: How the plugin shows an exception the integration raised (harness.rules.IntegrationRaised).
+_INTEGRATION_RAISED = re.compile(r"^step '[^']*': the integration raised ")
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class Break:
 
 
 def classify(reason: str) -> str:
-    """contract violation, no recorded response, library exception or assertion, from the first line.
+    """contract violation, no recorded response, library exception, broken rule or assertion, from the first line.
 
     The plugin puts contract violations and cassette misses first (they are usually the
     cause of what the scenario raised next), so the start of the reason is enough.
@@ -33,8 +36,12 @@ def classify(reason: str) -> str:
         return "contract violation"
     if "No recorded response" in reason:
         return "no recorded response"
+    if _INTEGRATION_RAISED.match(reason):
+        return "library exception"
     if _EXCEPTION.match(reason.removeprefix("Failed: ")) and not reason.startswith(("AssertionError", "assert")):
         return "library exception"
+    if reason.partition(":")[0] in RULES:
+        return "broken rule"
     return "assertion"
 
 

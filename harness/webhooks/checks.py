@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..adapter import WebhookResult
+from ..rules import WEBHOOK_EXACTLY_ONCE, RuleBroken
 from .delivery import Delivery
 
 
@@ -33,12 +34,21 @@ def assert_exactly_once(
     results: Sequence[WebhookResult],
     *,
     pattern: str,
+    rule: str = WEBHOOK_EXACTLY_ONCE,
 ) -> None:
-    """Fail with what went wrong unless ``pattern`` ended exactly as one in-order delivery did."""
-    refused = [(d.event_id, r) for d, r in zip(deliveries, results, strict=True) if not 200 <= r.status < 300]
-    assert not refused, f"{pattern}: {len(refused)} deliveries refused, first {refused[:3]}; Stripe would retry them"
+    """Raise :class:`RuleBroken` unless ``pattern`` ended exactly as one in-order delivery did.
+
+    Refusals and double application break exactly-once whatever the pattern; a different
+    end state breaks ``rule`` (exactly-once for duplicates, order for reordered deliveries).
+    """
+    refused = [(d.event_id, r.status) for d, r in zip(deliveries, results, strict=True) if not 200 <= r.status < 300]
+    if refused:
+        raise RuleBroken(WEBHOOK_EXACTLY_ONCE, f"{pattern}: the endpoint refused {len(refused)} correctly signed "
+                         f"deliveries (first {refused[:3]})", "every duplicate is acknowledged, or Stripe retries it")
     ledger = Counter(snapshot.get("processed_events", []))
-    repeated = sorted(event for event, n in ledger.items() if n > 1)
-    assert not repeated, f"{pattern}: events applied more than once: {repeated[:5]} (of {len(repeated)})"
-    found = differences(snapshot, expected)
-    assert not found, f"{pattern}: state differs from a single in-order delivery:\n  " + "\n  ".join(found)
+    if repeated := sorted(event for event, n in ledger.items() if n > 1):
+        raise RuleBroken(WEBHOOK_EXACTLY_ONCE, f"{pattern}: {len(repeated)} events were applied more than once "
+                         f"(first {repeated[:3]})", "each event id is applied once, however often it is delivered")
+    if found := differences(snapshot, expected):
+        raise RuleBroken(rule, f"{pattern}: the state differs from one in-order delivery ({'; '.join(found)})",
+                         "any delivery pattern ends in the state one in-order delivery reaches")

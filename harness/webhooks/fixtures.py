@@ -12,12 +12,13 @@ from ..adapter import BillingAdapter, StripeSettings, WebhookResult
 from ..config import HarnessConfig
 from ..plugin import Chain
 from ..reference.webhook_app import serve
+from ..rules import step
 from .account import StripeAccount
 from .delivery import Delivery, http_sender, send_all, sign
 from .events import build_event, encode
 from .signing import signature_header
 from .twin import twin
-from .world import build_account, timeline
+from .world import build_account, expected_types, timeline
 
 #: Delivers the in-order baseline to a twin of the integration and returns its snapshot.
 Baseline = Callable[[Sequence[Delivery]], dict[str, Any]]
@@ -76,8 +77,9 @@ def stripe_webhook_timeline(
     stripe_billing: BillingAdapter, stripe_account: StripeAccount, stripe_webhooks: WebhookSender
 ) -> list[dict[str, Any]]:
     """The account story's real events, oldest first, each contract-checked (see harness.webhooks.world)."""
-    build_account(stripe_billing, stripe_account)
-    events = timeline(stripe_account)
+    with step("build the webhook story (signup, cards, invoice, deletion)"):
+        build_account(stripe_billing, stripe_account)
+    events = timeline(stripe_account, expected_types(stripe_billing))
     for event in events:
         stripe_webhooks.check(event)
     return events

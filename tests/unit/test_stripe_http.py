@@ -1,7 +1,10 @@
+import time
+
 import pytest
 import stripe
 
 from harness.backends.base import ConnectFailed, HandlerBackend, Request, Response
+from harness.backends.spy import RequestLog
 from harness.stripe_http import routed_to, stripe_error
 
 
@@ -27,13 +30,36 @@ def test_library_traffic_reaches_the_backend_and_globals_are_restored() -> None:
     assert (stripe.api_base, stripe.default_http_client, stripe.max_network_retries) == before
 
 
-def test_network_errors_surface_as_the_librarys_connection_error_without_retries() -> None:
+def test_the_librarys_own_retries_run_as_in_production_without_the_back_off_wait() -> None:
     calls = []
 
     def refuse(request: Request) -> Response:
         calls.append(request)
         raise ConnectFailed("refused")
 
+    started = time.monotonic()
     with routed_to(HandlerBackend(refuse)), pytest.raises(stripe_error("APIConnectionError")):
         stripe.Customer.retrieve("cus_1", api_key="sk_test_x")
-    assert len(calls) == 1  # retries are off, so one recording serves every release
+    # stripe's default (2 retries on 16.1.0) is left alone: three attempts, each a network error.
+    assert len(calls) == 1 + stripe.max_network_retries == 3
+    assert time.monotonic() - started < 0.5  # the 0.5 s+ back-offs were skipped
+
+
+def test_a_retried_create_is_one_call_in_the_request_log() -> None:
+    attempts = []
+
+    def flaky(request: Request) -> Response:
+        attempts.append(request)
+        if len(attempts) == 1:
+            return Response.from_json(503, {"error": {"type": "api_error", "message": "busy"}})
+        return Response.from_json(200, {"id": "cus_1", "object": "customer"})
+
+    log = RequestLog(HandlerBackend(flaky))
+    with routed_to(log):
+        stripe.Customer.create(api_key="sk_test_x", email="a@example.com")
+
+    (call,) = log.calls()
+    assert [e.response.status for e in call.attempts if e.response] == [503, 200]
+    assert len({e.request.header("Idempotency-Key") for e in call.attempts}) == 1
+    assert log.count("POST", "/v1/customers") == 1
+    assert log.describe() == "POST /v1/customers -> 503, then 200"
