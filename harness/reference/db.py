@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     dedupe_key TEXT UNIQUE,
     status TEXT NOT NULL DEFAULT 'queued',
     attempts INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
     max_attempts INTEGER NOT NULL DEFAULT 8,
     run_after REAL NOT NULL,
     lease_until REAL,
