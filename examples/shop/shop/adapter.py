@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.adapter import InvoiceView, PaymentUnavailable, StripeSettings, UserView, WebhookResult
+from harness.wsgi_server import BackgroundServer
 
 from .app import ShopApp, ShopSettings
-from .server import BackgroundServer
+from .server import BODY_TIMEOUT, MAX_BODY, THREADS
 from .stripe_api import StripeConfig
 
 
@@ -32,7 +33,7 @@ class ShopAdapter:
     def __init__(self, settings: StripeSettings, workdir: Path) -> None:
         stripe = StripeConfig(settings.api_key, settings.api_version, settings.api_base, settings.http_client)
         self._app = ShopApp(ShopSettings(stripe, settings.webhook_secret, workdir / "shop.sqlite3"))
-        self._server = BackgroundServer(self._app)
+        self._server = BackgroundServer(self._app, max_body=MAX_BODY, body_timeout=BODY_TIMEOUT, threads=THREADS)
         self._host = self._server.url.removeprefix("http://")
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -124,5 +125,5 @@ class ShopAdapter:
         with self._lock:
             for conn in self._connections:
                 conn.close()
-        self._server.stop()
+        self._server.close()
         self._app.close()
