@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.adapter import StripeSettings
+
 SHOP = Path(__file__).resolve().parents[1] / "examples" / "shop"
 
 
@@ -75,3 +77,23 @@ def test_the_served_shop_refuses_an_oversized_body_from_its_headers(shop_port: i
         response = http.client.HTTPResponse(sock)
         response.begin()
         assert response.status == 413
+
+
+def test_the_adapter_carries_on_after_the_shop_drops_its_idle_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(SHOP))
+    import shop.adapter
+
+    monkeypatch.setattr(shop.adapter, "BODY_TIMEOUT", 1)
+    settings = StripeSettings("sk_test_idle", "2024-06-20", "http://127.0.0.1:9", None, "whsec_idle")  # type: ignore[arg-type]
+    adapter = shop.adapter.ShopAdapter(settings, tmp_path)
+    try:
+        first = adapter.signup("first@example.com")
+        idle = adapter._local.conn.sock
+        time.sleep(3)  # past the timeout and the next sweep: the shop closes the kept-alive connection
+        assert idle.recv(1, socket.MSG_PEEK) == b""  # it really was closed under the adapter
+        second = adapter.signup("second@example.com")
+    finally:
+        adapter.close()
+    assert second != first

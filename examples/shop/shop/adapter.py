@@ -23,6 +23,13 @@ from .server import BODY_TIMEOUT, MAX_BODY, THREADS
 from .stripe_api import StripeConfig
 
 
+def _exchange(conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None,
+              headers: dict[str, str]) -> tuple[int, bytes]:
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
 class ShopHTTPError(RuntimeError):
     """The shop answered a route with a status the adapter did not expect."""
 
@@ -42,12 +49,18 @@ class ShopAdapter:
     def _send(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None,
               ) -> tuple[int, bytes]:
         conn = self._connection()
+        reused = conn.sock is not None
         try:
-            conn.request(method, path, body=body, headers=headers or {})
-            response = conn.getresponse()
-            return response.status, response.read()
-        except (http.client.HTTPException, OSError):
+            return _exchange(conn, method, path, body, headers or {})
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
             conn.close()  # reopened by the next request
+            if not reused:
+                raise
+            # The shop closes a connection left idle for BODY_TIMEOUT, and only between requests:
+            # this one never reached it, so sending it again cannot apply it twice.
+            return _exchange(conn, method, path, body, headers or {})
+        except (http.client.HTTPException, OSError):
+            conn.close()
             raise
 
     def _connection(self) -> http.client.HTTPConnection:
