@@ -41,15 +41,18 @@ class BackgroundServer:
         body_timeout: int = BODY_TIMEOUT,
         threads: int = THREADS,
     ) -> None:
+        # The loop's socket map, ours so close() can empty it; waitress makes a private one otherwise.
+        self._sockets: dict[int, Any] = {}
         self._server: BaseWSGIServer = waitress.create_server(
             app,
+            map=self._sockets,
             host=host,
             port=0,
             threads=threads,
             max_request_body_size=max_body,
             channel_timeout=body_timeout,
-            # Silent connections are looked for this often; waitress's default (30 s) would let
-            # a short timeout run twice over.
+            # How often silent connections are swept: at waitress's default (30 s) a 1 s timeout
+            # would take up to 31 s.
             cleanup_interval=min(body_timeout, 30),
             ipv6=False,
         )
@@ -65,7 +68,7 @@ class BackgroundServer:
         self._thread.join()
 
     def _close_all(self) -> None:
-        channels = [d for d in self._server._map.values() if d not in (self._server, self._server.trigger)]
+        channels = [d for d in self._sockets.values() if d not in (self._server, self._server.trigger)]
         for channel in channels:
             channel.handle_close()
         self._server.close()  # the listening socket and the trigger: the map is empty, the loop ends

@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     last_error TEXT
 );
 CREATE TABLE IF NOT EXISTS processed_events (
-    event_id TEXT PRIMARY KEY,
+    event_id TEXT PRIMARY KEY NOT NULL,  -- SQLite lets a TEXT key be NULL, and NULLs never collide
     type TEXT NOT NULL,
     processed_at REAL NOT NULL
 );
