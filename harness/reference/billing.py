@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from ..adapter import InvoiceView, PaymentUnavailable
 from .gateway import OUTAGE_KINDS, GatewayError, StripeGateway
-from .jobs import LEASE_SECONDS, JobQueue
+from .jobs import LEASE_SECONDS, JobQueue, describe_failure
 
 T = TypeVar("T")
 
@@ -278,15 +278,20 @@ class BillingService:
     # -- the queue ----------------------------------------------------------------------------
 
     def run_jobs(self, *, ignore_backoff: bool = False) -> int:
-        """Run each due job once; returns how many were attempted."""
+        """Run each due job once; returns how many were attempted.
+
+        Whatever a job raises fails that job only: a KeyError from a deleted user is as
+        much the job's problem as a declined card, and must not stop the worker. Only an
+        outage is transient; everything else counts towards the job's dead letter.
+        """
         attempted: set[int] = set()
         while (job := self.jobs.claim(ignore_backoff=ignore_backoff, skip=frozenset(attempted))) is not None:
             attempted.add(job.id)
             try:
                 self._run_job(job.kind, job.payload)
-            except (GatewayError, ValueError) as exc:
+            except Exception as exc:
                 outage = isinstance(exc, GatewayError) and exc.kind in OUTAGE_KINDS
-                self.jobs.fail(job, str(exc), transient=outage)
+                self.jobs.fail(job, describe_failure(exc), transient=outage)
             else:
                 self.jobs.complete(job)
         return len(attempted)

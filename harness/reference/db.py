@@ -36,13 +36,14 @@ CREATE TABLE IF NOT EXISTS jobs (
     dedupe_key TEXT UNIQUE,
     status TEXT NOT NULL DEFAULT 'queued',
     attempts INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
     max_attempts INTEGER NOT NULL DEFAULT 8,
     run_after REAL NOT NULL,
     lease_until REAL,
     last_error TEXT
 );
 CREATE TABLE IF NOT EXISTS processed_events (
-    event_id TEXT PRIMARY KEY,
+    event_id TEXT PRIMARY KEY NOT NULL,  -- SQLite lets a TEXT key be NULL, and NULLs never collide
     type TEXT NOT NULL,
     processed_at REAL NOT NULL
 );

@@ -8,6 +8,9 @@ can render these from a connection without talking to Stripe. See docs/monitorin
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from ..cassettes.scrub import scrub_text
@@ -18,8 +21,8 @@ _JOB_STATUSES = ("queued", "running", "done", "cancelled", "dead")
 _BILLING_STATES = ("none", "pending", "ready", "failed", "missing")
 
 
-def health_document(conn: sqlite3.Connection) -> dict[str, Any]:
-    """The JSON health document: connectivity, queue depth and users per billing state.
+def health_document(conn: sqlite3.Connection, *, clock: Callable[[], float] = time.time) -> dict[str, Any]:
+    """The JSON health document: connectivity, queue depth and state, users per billing state.
 
     ``status`` is ``ok``, ``degraded`` (Stripe down: payments fail, signup still works)
     or ``attention`` (Stripe up but jobs are dead and need a person).
@@ -27,7 +30,11 @@ def health_document(conn: sqlite3.Connection) -> dict[str, Any]:
     connectivity = ConnectivityMonitor(conn).status()
     if connectivity["last_error"]:
         connectivity["last_error"] = scrub_text(connectivity["last_error"])  # errors can quote keys
-    jobs = {status: 0 for status in _JOB_STATUSES} | JobQueue(conn).counts()
+    queue = JobQueue(conn, clock).state()
+    jobs = {status: 0 for status in _JOB_STATUSES} | queue.counts
+    dead_letters = [
+        asdict(letter) | {"last_error": letter.last_error and scrub_text(letter.last_error)} for letter in queue.dead
+    ]
     users = {state: 0 for state in _BILLING_STATES}
     for row in conn.execute("SELECT billing_state, COUNT(*) AS n FROM users GROUP BY billing_state"):
         users[row["billing_state"]] = row["n"]
@@ -37,7 +44,17 @@ def health_document(conn: sqlite3.Connection) -> dict[str, Any]:
         status = "attention"
     else:
         status = "ok"
-    return {"status": status, "stripe": connectivity, "jobs": jobs, "users_by_billing_state": users}
+    return {
+        "status": status,
+        "stripe": connectivity,
+        "jobs": jobs,
+        "queue": {
+            "oldest_due_seconds": queue.oldest_due_seconds,
+            "expired_leases": queue.expired_leases,
+            "dead_letters": dead_letters,
+        },
+        "users_by_billing_state": users,
+    }
 
 
 def _sample(name: str, value: float | None, labels: str = "") -> str | None:
@@ -70,12 +87,23 @@ _COUNT_METRICS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def prometheus_text(conn: sqlite3.Connection) -> str:
+#: (metric, help, the queue's value in the health document; 0 stands for "none").
+_QUEUE_METRICS: tuple[tuple[str, str, Callable[[dict[str, Any]], float]], ...] = (
+    ("billing_jobs_oldest_due_age_seconds", "How long the longest-waiting due job has waited (0 when none is due).",
+     lambda queue: queue["oldest_due_seconds"] or 0),
+    ("billing_jobs_expired_leases", "Running jobs whose lease expired: their worker died and none reclaimed them yet.",
+     lambda queue: queue["expired_leases"]),
+)
+
+
+def prometheus_text(conn: sqlite3.Connection, *, clock: Callable[[], float] = time.time) -> str:
     """The same picture in Prometheus text exposition format 0.0.4, for a ``/metrics`` handler."""
-    doc = health_document(conn)
+    doc = health_document(conn, clock=clock)
     lines: list[str | None] = []
     for name, kind, help_text, key in _STRIPE_METRICS:
         lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}", _sample(name, doc["stripe"][key])]
+    for name, help_text, read in _QUEUE_METRICS:
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge", _sample(name, read(doc["queue"]))]
     for name, help_text, label, key in _COUNT_METRICS:
         lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
         lines += [_sample(name, n, f'{{{label}="{value}"}}') for value, n in doc[key].items()]

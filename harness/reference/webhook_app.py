@@ -2,20 +2,19 @@
 
 Signatures are computed over the exact bytes Stripe sent, so the body must reach the
 handler unparsed and undecoded; frameworks that parse JSON first and re-serialise it
-are where handlers usually go wrong. :func:`serve` runs the app with wsgiref on
-127.0.0.1 and a free port, one thread per request, for scenarios and tests.
+are where handlers usually go wrong. :func:`serve` runs the app with waitress on
+127.0.0.1 and a free port (see :mod:`harness.wsgi_server`), which caps the body, times
+out silent connections and refuses a malformed Content-Length before the app runs.
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable, Iterable, Iterator
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from ..adapter import WebhookResult
+from ..wsgi_server import BODY_TIMEOUT, MAX_BODY, BackgroundServer
 
 Handle = Callable[[bytes, str], WebhookResult]
 StartResponse = Callable[..., Any]
@@ -48,26 +47,10 @@ def _reply(
     return [body]
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True  # a stuck request must not keep the test process alive
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """Access logs would print every delivery of a 10,000-event storm."""
-
-
 @contextlib.contextmanager
-def serve(handle: Handle, *, path: str = "/webhooks/stripe") -> Iterator[str]:
+def serve(
+    handle: Handle, *, path: str = "/webhooks/stripe", max_body: int = MAX_BODY, body_timeout: int = BODY_TIMEOUT
+) -> Iterator[str]:
     """Serve ``handle`` over HTTP on 127.0.0.1 and a free port; yields the endpoint's URL."""
-    server = make_server("127.0.0.1", 0, make_app(handle, path=path), _ThreadingServer, _QuietHandler)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="webhook-endpoint", daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}{path}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with BackgroundServer(make_app(handle, path=path), max_body=max_body, body_timeout=body_timeout) as server:
+        yield server.url + path

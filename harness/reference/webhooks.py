@@ -15,7 +15,10 @@ endpoint's API version. So:
 
 Signatures are checked with ``stripe.WebhookSignature.verify_header``, which every
 stripe-python release has; the body is then parsed as plain JSON because the event
-object's Python API differs across releases.
+object's Python API differs across releases, and checked field by field before anything
+is written (:func:`parse_event`). A signature proves who sent a body, not that it is a
+well-formed event: a signed event whose ``id`` is null or a list, whose ``created`` is no
+integer or whose ``data`` is a string is refused (400), and never reaches the ledger.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ import stripe
 
 from ..adapter import WebhookResult
 from ..stripe_http import stripe_error
-from .gateway import field
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,67 @@ RULES: dict[str, Rule] = {
 }
 
 
-def _subject(kind: str, obj: dict[str, Any]) -> str | None:
-    """The id of the object whose state the event changes (a SetupIntent's is its card's)."""
-    return field(obj, "payment_method") if kind == "setup_intent.succeeded" else field(obj, "id")
+REFUSED_SIGNATURE = (
+    "rejected: the Stripe-Signature header is missing, too old or not made with this endpoint's secret for this body"
+)
+#: Longest event id accepted; Stripe's are about 30 characters.
+MAX_EVENT_ID = 255
+
+
+class MalformedEvent(ValueError):
+    """A verified body that is not an event this handler can apply; the message says which field is wrong."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """The fields of a verified event the handler uses, each of the type it expects."""
+
+    id: str
+    type: str
+    created: int
+    api_version: Any
+    #: The id of the object whose state a handled event changes; None for unhandled types.
+    subject: str | None = None
+    #: The customer the subject belongs to, when the payload names one.
+    customer: str | None = None
+
+
+def _object_id(value: Any, name: str) -> str | None:
+    """An id as Stripe sends it: a string, an expanded object carrying one, or null."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    if value is None or (isinstance(value, str) and value):
+        return value
+    msg = f"{name} must be an id string, an expanded object or null"
+    raise MalformedEvent(msg)
+
+
+def parse_event(event: Any) -> Event:
+    """The event's fields, checked; :class:`MalformedEvent` names the first one that is wrong."""
+    if not isinstance(event, dict) or not {"id", "type", "created", "data"} <= event.keys():
+        msg = "not a Stripe event (a JSON object with id, type, created, data)"
+        raise MalformedEvent(msg)
+    event_id, kind, created, data = event["id"], event["type"], event["created"], event["data"]
+    problems = [
+        (not isinstance(event_id, str) or not 0 < len(event_id) <= MAX_EVENT_ID,
+         f"id must be a non-empty string of at most {MAX_EVENT_ID} characters"),
+        (not isinstance(kind, str) or not kind, "type must be a non-empty string"),
+        (not isinstance(created, int) or isinstance(created, bool) or created < 0,
+         "created must be a Unix time in whole seconds"),
+        (not isinstance(data, dict) or not isinstance(data.get("object"), dict), "data.object must be an object"),
+    ]
+    for wrong, msg in problems:
+        if wrong:
+            raise MalformedEvent(msg)
+    if kind not in RULES:
+        return Event(event_id, kind, created, event.get("api_version"))
+    obj = data["object"]
+    subject_field = "payment_method" if kind == "setup_intent.succeeded" else "id"
+    return Event(
+        event_id, kind, created, event.get("api_version"),
+        subject=_object_id(obj.get(subject_field), f"data.object.{subject_field}"),
+        customer=_object_id(obj.get("customer"), "data.object.customer"),
+    )
 
 
 class WebhookHandler:
@@ -83,22 +143,29 @@ class WebhookHandler:
     def handle(self, payload: bytes, signature: str, *, pinned_version: str) -> WebhookResult:
         """Answer one delivery: 400 for anything unverifiable or unusable, 200 otherwise."""
         try:
-            self._verify_header(payload.decode("utf-8"), signature, self.secret, self.tolerance)
-            event = json.loads(payload)
-        except (ValueError, stripe_error("SignatureVerificationError")) as exc:
-            return WebhookResult(400, f"rejected: {type(exc).__name__}")
-        if not isinstance(event, dict) or not {"id", "type", "created", "data"} <= event.keys():
-            return WebhookResult(400, "rejected: not a Stripe event (needs id, type, created, data)")
-        if event.get("api_version") != pinned_version:
+            text = payload.decode("utf-8")
+        except UnicodeDecodeError:
+            return WebhookResult(400, "rejected: the body is not UTF-8")
+        try:
+            self._verify_header(text, signature, self.secret, self.tolerance)
+        except (ValueError, stripe_error("SignatureVerificationError")):
+            return WebhookResult(400, REFUSED_SIGNATURE)
+        try:
+            event = parse_event(json.loads(text))
+        except MalformedEvent as exc:
+            return WebhookResult(400, f"rejected: {exc}")
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+            return WebhookResult(400, "rejected: the body is not a JSON document")
+        if event.api_version != pinned_version:
             return WebhookResult(
                 400,
-                f"rejected: api_version mismatch: event rendered at {event.get('api_version')}, integration "
+                f"rejected: api_version mismatch: event rendered at {event.api_version}, integration "
                 f"pinned to {pinned_version}. Set the webhook endpoint's API version to {pinned_version} "
                 "(Dashboard > Developers > Webhooks); Stripe retries this event, and the retry will be applied.",
             )
         return self.apply(event)
 
-    def apply(self, event: dict[str, Any]) -> WebhookResult:
+    def apply(self, event: Event) -> WebhookResult:
         """Record and apply a verified event; duplicates are acknowledged and skipped."""
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -107,7 +174,7 @@ class WebhookHandler:
                 # the effect follows in the same transaction, so a failure un-claims it.
                 claimed = self.conn.execute(
                     "INSERT OR IGNORE INTO processed_events (event_id, type, processed_at) VALUES (?, ?, ?)",
-                    (event["id"], event["type"], event["created"]),
+                    (event.id, event.type, event.created),
                 ).rowcount
                 if not claimed:
                     self.conn.execute("COMMIT")
@@ -119,12 +186,11 @@ class WebhookHandler:
                 raise
         return WebhookResult(200, outcome)
 
-    def _apply(self, event: dict[str, Any]) -> str:
-        rule = RULES.get(event["type"])
-        obj = event["data"]["object"]
-        subject = _subject(event["type"], obj) if rule else None
-        if rule is None or not subject:
+    def _apply(self, event: Event) -> str:
+        rule = RULES.get(event.type)
+        if rule is None or event.subject is None:
             return "ignored"  # 2xx, as Stripe asks for types an endpoint does not handle
+        subject = event.subject
         if rule.kind == "invoice" and rule.state == "payment_failed":
             # Every failed attempt is a fact (it drives dunning), whatever arrives later.
             self.conn.execute(
@@ -132,13 +198,13 @@ class WebhookHandler:
                 "ON CONFLICT(stripe_invoice_id) DO UPDATE SET failures = failures + 1",
                 (subject,),
             )
-        newest = self._record(subject, rule, int(event["created"]), field(obj, "customer"))
+        newest = self._record(subject, rule, event.created, event.customer)
         if rule.kind == "payment_method":
             self._recompute_default(subject)
         elif rule.kind == "invoice" and newest:
             self.conn.execute(
                 "UPDATE invoices SET status = ?, updated_at = ? WHERE stripe_invoice_id = ?",
-                (rule.state, event["created"], subject),
+                (rule.state, event.created, subject),
             )
         elif rule.kind == "customer":
             self.conn.execute(
@@ -149,7 +215,7 @@ class WebhookHandler:
             )
         return "applied" if newest else "stale"
 
-    def _record(self, object_id: str, rule: Rule, created: int, customer: Any) -> bool:
+    def _record(self, object_id: str, rule: Rule, created: int, customer_id: str | None) -> bool:
         """Keep ``object_id``'s newest state; true when this event is (or ties) the newest.
 
         The customer is kept from whichever event named it: a detached card's payload
@@ -160,7 +226,6 @@ class WebhookHandler:
             "SELECT terminal, event_created, event_rank FROM webhook_objects WHERE object_id = ?", (object_id,)
         ).fetchone()
         newest = row is None or version >= tuple(row)
-        customer_id = customer if isinstance(customer, str) else field(customer, "id")
         if row is None:
             self.conn.execute(
                 "INSERT INTO webhook_objects (object_id, kind, customer_id, state, terminal, event_created, "

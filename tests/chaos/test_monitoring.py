@@ -7,6 +7,7 @@ from pathlib import Path
 
 from harness.reference.connectivity import ConnectivityMonitor
 from harness.reference.db import connect
+from harness.reference.jobs import JobQueue
 from harness.reference.monitoring import health_document, prometheus_text
 
 #: One sample line of the text exposition format: name, optional labels, a number.
@@ -47,5 +48,32 @@ def test_outage_and_recovery_are_exported(tmp_path: Path) -> None:
     assert "billing_stripe_up 1\n" in text
     assert "billing_stripe_last_outage_duration_seconds 120.0\n" in text
     assert not [line for line in text.splitlines() if line.startswith("billing_stripe_down_since")]
+    bad = [line for line in text.splitlines() if not line.startswith("#") and not SAMPLE.fullmatch(line)]
+    assert not bad, bad
+
+
+def test_queue_state_is_exported_with_keys_scrubbed_from_dead_letters(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "billing.sqlite3")
+    clock = Clock()
+    queue = JobQueue(conn, clock)
+    queue.enqueue("ensure_customer", {"user_id": 1})
+    queue.enqueue("ensure_customer", {"user_id": 2})
+    conn.execute("UPDATE jobs SET max_attempts = 1 WHERE id = 1")
+    job = queue.claim()
+    assert job is not None
+    queue.fail(job, "auth: Invalid API Key provided: sk_test_abcdefghijkl")
+    clock.now += 42
+
+    doc = health_document(conn, clock=clock)
+    assert doc["status"] == "attention"
+    assert doc["queue"]["oldest_due_seconds"] == 42.0
+    assert doc["queue"]["expired_leases"] == 0
+    [letter] = doc["queue"]["dead_letters"]
+    assert (letter["id"], letter["kind"], letter["attempts"]) == (1, "ensure_customer", 1)
+    assert "sk_test_abcdefghijkl" not in letter["last_error"]
+    text = prometheus_text(conn, clock=clock)
+    assert "billing_jobs_oldest_due_age_seconds 42.0\n" in text
+    assert "billing_jobs_expired_leases 0\n" in text
+    assert 'billing_jobs{status="dead"} 1\n' in text
     bad = [line for line in text.splitlines() if not line.startswith("#") and not SAMPLE.fullmatch(line)]
     assert not bad, bad

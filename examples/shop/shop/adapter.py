@@ -16,10 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from harness.adapter import InvoiceView, PaymentUnavailable, StripeSettings, UserView, WebhookResult
+from harness.wsgi_server import BackgroundServer
 
 from .app import ShopApp, ShopSettings
-from .server import BackgroundServer
+from .server import BODY_TIMEOUT, MAX_BODY, THREADS
 from .stripe_api import StripeConfig
+
+
+def _exchange(conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None,
+              headers: dict[str, str]) -> tuple[int, bytes]:
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.read()
 
 
 class ShopHTTPError(RuntimeError):
@@ -32,7 +40,7 @@ class ShopAdapter:
     def __init__(self, settings: StripeSettings, workdir: Path) -> None:
         stripe = StripeConfig(settings.api_key, settings.api_version, settings.api_base, settings.http_client)
         self._app = ShopApp(ShopSettings(stripe, settings.webhook_secret, workdir / "shop.sqlite3"))
-        self._server = BackgroundServer(self._app)
+        self._server = BackgroundServer(self._app, max_body=MAX_BODY, body_timeout=BODY_TIMEOUT, threads=THREADS)
         self._host = self._server.url.removeprefix("http://")
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -41,12 +49,18 @@ class ShopAdapter:
     def _send(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None,
               ) -> tuple[int, bytes]:
         conn = self._connection()
+        reused = conn.sock is not None
         try:
-            conn.request(method, path, body=body, headers=headers or {})
-            response = conn.getresponse()
-            return response.status, response.read()
-        except (http.client.HTTPException, OSError):
+            return _exchange(conn, method, path, body, headers or {})
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
             conn.close()  # reopened by the next request
+            if not reused:
+                raise
+            # The shop closes a connection left idle for BODY_TIMEOUT, and only between requests:
+            # this one never reached it, so sending it again cannot apply it twice.
+            return _exchange(conn, method, path, body, headers or {})
+        except (http.client.HTTPException, OSError):
+            conn.close()
             raise
 
     def _connection(self) -> http.client.HTTPConnection:
@@ -124,5 +138,5 @@ class ShopAdapter:
         with self._lock:
             for conn in self._connections:
                 conn.close()
-        self._server.stop()
+        self._server.close()
         self._app.close()

@@ -3,19 +3,23 @@
 Jobs are documents in the shop's database, written in the same transaction as the state
 that needs them, so a crash cannot lose one. One job per subject (its key): asking again
 for work already queued does nothing, asking after it finished queues it afresh. A
-failed job waits twice as long each time and is given up ("dead") after
-``MAX_ATTEMPTS``, where an operator sees it. The shop runs one worker, the
+failed job, whatever it raised (a Stripe failure, or a KeyError for a user deleted since),
+waits twice as long each time and is given up ("dead") after ``MAX_ATTEMPTS``, where an
+operator sees it with its last error. The shop runs one worker, the
 ``/ops/jobs/run`` route, so jobs need no leases.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from .store import DocumentStore
 from .stripe_api import StripeFailure
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 FIRST_DELAY = 5.0
@@ -50,9 +54,11 @@ class RetryQueue:
             job["attempts"] += 1
             try:
                 handlers[job["kind"]](job["args"])
-            except StripeFailure as exc:
+            except Exception as exc:  # a job that raises fails alone: the jobs after it still run
+                log.warning("job %s failed (attempt %d)", key, job["attempts"], exc_info=True)
                 delay = min(FIRST_DELAY * 2 ** (job["attempts"] - 1), LONGEST_DELAY)
-                job.update(error=str(exc), due_at=now + delay)
+                error = str(exc) if isinstance(exc, StripeFailure) else f"{type(exc).__name__}: {exc}"
+                job.update(error=error, due_at=now + delay)
                 job["state"] = "dead" if job["attempts"] >= MAX_ATTEMPTS else "queued"
             else:
                 job.update(state="done", error=None)

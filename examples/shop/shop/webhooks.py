@@ -44,6 +44,28 @@ _STAGE = {
 _FINAL = frozenset({"payment_method.detached", "invoice.paid", "invoice.voided", "customer.deleted"})
 
 
+def _subject_field(event_type: str) -> str:
+    """The field naming the object an event is about: a SetupIntent's is the card it set up."""
+    return "payment_method" if event_type == "setup_intent.succeeded" else "id"
+
+
+def _malformed(event: Any) -> str | None:
+    """What makes a parsed body unusable as an event, or None: the fields the route relies on, typed."""
+    if not isinstance(event, dict):
+        return "the body is not a JSON object"
+    checks = (
+        ("id", lambda v: isinstance(v, str) and 0 < len(v) <= 255, "a non-empty string of at most 255 characters"),
+        ("type", lambda v: isinstance(v, str) and bool(v), "a non-empty string"),
+        ("created", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a Unix time in seconds"),
+        ("data", lambda v: isinstance(v, dict) and isinstance(v.get("object"), dict), "an object with an object"),
+        ("api_version", lambda v: v is None or isinstance(v, str), "a string"),
+    )
+    for key, valid, expected in checks:
+        if not valid(event.get(key)):
+            return f"{key} must be {expected}"
+    return None
+
+
 class WebhookRoute:
     """Turns one delivery into ``(HTTP status, body)``."""
 
@@ -65,15 +87,27 @@ class WebhookRoute:
             return 400, "missing Stripe-Signature header"
         try:
             text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return 400, "rejected: the body is not UTF-8"
+        try:
             # stripe 5.x formats the payload into the signed string, so it must be text.
             stripe.WebhookSignature.verify_header(text, signature, self._secret, TOLERANCE)
+        except (ValueError, stripe_exception("SignatureVerificationError")):
+            return 400, "rejected: the signature is too old or not made with this endpoint's secret for this body"
+        try:
             event = json.loads(text)
-        except (ValueError, stripe_exception("SignatureVerificationError")) as exc:
-            return 400, f"rejected: {type(exc).__name__}"
-        if not isinstance(event, dict) or not isinstance(event.get("data"), dict) or not all(
-            k in event for k in ("id", "type", "created")
-        ):
-            return 400, "rejected: not a Stripe event"
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+            return 400, "rejected: the body is not a JSON document"
+        problem = _malformed(event)
+        if problem is None and event["type"] in self._appliers:
+            subject = _subject_field(event["type"])
+            found = event["data"]["object"].get(subject)
+            if found is not None and self._subject(event["type"], event["data"]["object"]) is None:
+                problem = f"data.object.{subject} must be an id or an expanded object"
+        if problem:
+            # Signed, so Stripe (or someone holding the secret) sent it, but no code here can
+            # apply it: refused before the ledger, so it is never half-applied or recorded.
+            return 400, f"rejected: not a Stripe event: {problem}"
         if event.get("api_version") != self._api_version:
             # The payload has another version's shape, which this code was not written
             # for. Refused and kept out of the ledger, Stripe retries it for days: once
@@ -89,7 +123,7 @@ class WebhookRoute:
         with self._store.transaction():
             if not self._store.add("events", event["id"], {"type": event["type"], "created": event["created"]}):
                 return 200, "duplicate"
-            obj = event["data"].get("object") or {}
+            obj = event["data"]["object"]
             apply = self._appliers.get(event["type"])
             subject = self._subject(event["type"], obj)
             if apply is None or subject is None:
@@ -101,7 +135,7 @@ class WebhookRoute:
     @staticmethod
     def _subject(event_type: str, obj: dict[str, Any]) -> str | None:
         """The object whose state the event is about: for a SetupIntent, the card it set up."""
-        found = obj.get("payment_method") if event_type == "setup_intent.succeeded" else obj.get("id")
+        found = obj.get(_subject_field(event_type))
         if isinstance(found, dict):
             found = found.get("id")
         return found if isinstance(found, str) and found else None
