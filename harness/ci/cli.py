@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..matrix import find_pyproject, load_matrix
-from .github import WORKFLOW_PATH, harness_requirement, render_workflow
+from .github import WORKFLOW_PATH, Install, render_workflow
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,10 +26,7 @@ def run_github(args: argparse.Namespace) -> int:
     """Write the workflow, or with ``--check`` compare it; the matrix is the only input."""
     pyproject = find_pyproject()
     path = args.output or pyproject.parent / WORKFLOW_PATH
-    install = harness_requirement(pyproject)
-    if args.requirement:
-        install = [args.requirement, *install[1:]] if install != ["."] else [args.requirement]
-    text = render_workflow(load_matrix(pyproject), install)
+    text = render_workflow(load_matrix(pyproject), Install.of(pyproject, args.requirement))
     current = path.read_text() if path.is_file() else None
     if args.check:
         if current == text:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,30 +51,66 @@ _NOT_CANCELLED = "${{ !cancelled() }}"
 _NAME = re.compile(r"^\s*stripe[-_.]compat\b", re.IGNORECASE)
 
 
-def harness_requirement(pyproject: Path) -> list[str]:
-    """What ``pip install`` needs for stripe-compat (and the project's adapter) in this project.
+def harness_requirement(pyproject: Path) -> str:
+    """How CI installs stripe-compat for this project: ``.`` in stripe-compat itself, else a requirement.
 
-    stripe-compat itself installs from its checkout. An adopter's workflow uses the
-    requirement it already declares (dependencies, optional dependencies or dependency
-    groups), else plain ``stripe-compat``; an installable adopter project is added
-    editable so its adapter imports.
+    An adopter's workflow uses what the project already says: ``[tool.stripe-compat]
+    install`` when it is a requirement (a local path exists only on the machine that
+    wrote it), else the stripe-compat requirement in its dependencies, optional
+    dependencies or dependency groups, else plain ``stripe-compat``.
     """
     data = tomllib.loads(pyproject.read_text()) if pyproject.is_file() else {}
     project = data.get("project", {})
     if _NAME.match(str(project.get("name", ""))):
-        return ["."]
-    declared = [
+        return "."
+    declared = str(data.get("tool", {}).get("stripe-compat", {}).get("install", ""))
+    if declared and not declared.startswith((".", "/")):
+        return declared
+    listed = [
         *project.get("dependencies", []),
         *(d for extra in project.get("optional-dependencies", {}).values() for d in extra),
         *(d for group in data.get("dependency-groups", {}).values() for d in group if isinstance(d, str)),
     ]
-    spec = next((d for d in declared if _NAME.match(d)), "stripe-compat")
-    return [spec, *(["-e", "."] if project and "build-system" in data else [])]
+    return next((d for d in listed if _NAME.match(d)), "stripe-compat")
 
 
-def _install(specs: list[str]) -> str:
-    quoted = " ".join(s if re.fullmatch(r"[\w.=<>,~!/@:+-]+", s) else f"'{s}'" for s in specs)
-    return f"uv pip install --system {quoted}"
+def installable(pyproject: Path) -> bool:
+    """Whether the adopter's project can be installed (so its adapter imports in the report jobs)."""
+    data = tomllib.loads(pyproject.read_text()) if pyproject.is_file() else {}
+    return "project" in data and "build-system" in data
+
+
+@dataclass(frozen=True)
+class Install:
+    """Where stripe-compat comes from in this project's CI, and whether the project installs too."""
+
+    requirement: str
+    project: bool = False
+
+    @classmethod
+    def of(cls, pyproject: Path, requirement: str | None = None) -> Install:
+        """What :func:`harness_requirement` and :func:`installable` say, ``requirement`` overriding."""
+        found = harness_requirement(pyproject)
+        return cls(requirement or found, found != "." and installable(pyproject))
+
+    @property
+    def specs(self) -> list[str]:
+        """``pip install`` arguments for the jobs that call stripe-compat or pytest."""
+        return [self.requirement, *(["-e", "."] if self.project else [])]
+
+    @property
+    def nox(self) -> str:
+        """The cell job's command prefix: nox, with stripe-compat beside it where the noxfile imports it installed."""
+        beside = "" if self.requirement == "." else f" --with {_quote(self.requirement)}"
+        return f"uvx --from {_quote(NOX)}{beside} nox"
+
+
+def _quote(spec: str) -> str:
+    return spec if re.fullmatch(r"[\w.=<>,~!/@:+-]+", spec) else f"'{spec}'"
+
+
+def _install(install: Install) -> str:
+    return "uv pip install --system " + " ".join(_quote(s) for s in install.specs)
 
 
 def _setup() -> list[dict[str, Any]]:
@@ -85,7 +122,7 @@ def _setup() -> list[dict[str, Any]]:
     ]
 
 
-def _cell_job(matrix: Matrix) -> dict[str, Any]:
+def _cell_job(matrix: Matrix, install: Install) -> dict[str, Any]:
     return {
         "name": f"compat {_CELL}",
         "runs-on": "ubuntu-latest",
@@ -93,7 +130,7 @@ def _cell_job(matrix: Matrix) -> dict[str, Any]:
         "strategy": {"fail-fast": False, "matrix": {"stripe": list(matrix.stripe), "api": list(matrix.api_versions)}},
         "steps": [
             *_setup(),
-            {"name": "run the cell", "run": f"uvx --from '{NOX}' nox -s \"compat({_CELL})\""},
+            {"name": "run the cell", "run": f'{install.nox} -s "compat({_CELL})"'},
             {
                 "name": "upload the cell's results",
                 "if": _NOT_CANCELLED,
@@ -110,7 +147,7 @@ def _cell_job(matrix: Matrix) -> dict[str, Any]:
     }
 
 
-def _report_job(install: list[str]) -> dict[str, Any]:
+def _report_job(install: Install) -> dict[str, Any]:
     return {
         "name": "matrix report",
         "needs": "cell",
@@ -143,7 +180,7 @@ def _report_job(install: list[str]) -> dict[str, Any]:
     }
 
 
-def _stripe_mock_job(matrix: Matrix, install: list[str]) -> dict[str, Any]:
+def _stripe_mock_job(matrix: Matrix, install: Install) -> dict[str, Any]:
     return {
         "name": "stripe-mock (opt-in)",
         "if": "github.event_name == 'workflow_dispatch' && inputs.stripe_mock",
@@ -170,8 +207,8 @@ def _stripe_mock_job(matrix: Matrix, install: list[str]) -> dict[str, Any]:
     }
 
 
-def workflow(matrix: Matrix, install: list[str]) -> dict[str, Any]:
-    """The workflow as data (what the YAML file holds); ``install`` is :func:`harness_requirement`'s."""
+def workflow(matrix: Matrix, install: Install) -> dict[str, Any]:
+    """The workflow as data (what the YAML file holds)."""
     return {
         "name": "stripe-compat",
         "on": {
@@ -195,7 +232,7 @@ def workflow(matrix: Matrix, install: list[str]) -> dict[str, Any]:
         # The run's id, not the attempt's: a re-run of failed cells reports with the cells that passed before.
         "env": {"STRIPE_COMPAT_RUN_ID": "${{ github.run_id }}"},
         "jobs": {
-            "cell": _cell_job(matrix),
+            "cell": _cell_job(matrix, install),
             "report": _report_job(install),
             "stripe-mock": _stripe_mock_job(matrix, install),
         },
@@ -213,7 +250,7 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
-def render_workflow(matrix: Matrix, install: list[str]) -> str:
+def render_workflow(matrix: Matrix, install: Install) -> str:
     """The workflow file's text: the header, then stable YAML (key order kept, no line wrapping)."""
     return HEADER + yaml.dump(
         workflow(matrix, install), Dumper=_Dumper, sort_keys=False, width=1000, default_flow_style=False

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from harness.ci.github import ACTIONS, WORKFLOW_PATH, harness_requirement, render_workflow
+from harness.ci.github import ACTIONS, WORKFLOW_PATH, Install, harness_requirement, render_workflow
 from harness.cli import main
 from harness.matrix import load_matrix
 
@@ -67,7 +67,7 @@ def jobs_of(path: Path) -> dict[str, Any]:
 
 
 def test_committed_workflow_is_current_with_the_matrix() -> None:
-    expected = render_workflow(load_matrix(ROOT / "pyproject.toml"), harness_requirement(ROOT / "pyproject.toml"))
+    expected = render_workflow(load_matrix(ROOT / "pyproject.toml"), Install.of(ROOT / "pyproject.toml"))
     assert WORKFLOW.read_text() == expected, "run `stripe-compat ci github` and commit the workflow"
 
 
@@ -130,11 +130,13 @@ def test_current_action_majors_concurrency_uv_cache_and_one_run_id_across_attemp
 def test_adopters_install_stripe_compat_from_their_requirement_not_their_checkout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert harness_requirement(ROOT / "pyproject.toml") == ["."]
+    assert harness_requirement(ROOT / "pyproject.toml") == "."
     jobs = jobs_of(adopter_workflow(tmp_path, monkeypatch))
     for name in ("report", "stripe-mock"):
         runs = [s["run"] for s in jobs[name]["steps"] if "install" in s.get("name", "")]
         assert runs == ["uv pip install --system stripe-compat -e ."], name
+    cell = next(s["run"] for s in jobs["cell"]["steps"] if s.get("name") == "run the cell")
+    assert cell.startswith("uvx --from 'nox[uv]>=2026.8.17' --with stripe-compat nox -s")  # the noxfile imports it
     project = tmp_path / "adopter"
     project.mkdir()
     (project / "pyproject.toml").write_text(
@@ -142,7 +144,10 @@ def test_adopters_install_stripe_compat_from_their_requirement_not_their_checkou
         '[dependency-groups]\ntest = ["stripe-compat==0.1.0", "pytest"]\n'
         '[tool.stripe-compat.matrix]\nstripe = ["16.1.0"]\napi_versions = ["2025-03-31.basil"]\n'
     )
-    assert harness_requirement(project / "pyproject.toml") == ["stripe-compat==0.1.0"]  # not installable: no -e .
+    assert Install.of(project / "pyproject.toml").specs == ["stripe-compat==0.1.0"]  # not installable: no -e .
+    (project / "pyproject.toml").write_text(
+        (project / "pyproject.toml").read_text() + '[tool.stripe-compat]\ninstall = "stripe-compat @ git+https://example.com/sc"\n')
+    assert harness_requirement(project / "pyproject.toml") == "stripe-compat @ git+https://example.com/sc"
 
 
 def test_check_exits_1_when_the_file_is_stale(
