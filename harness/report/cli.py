@@ -100,4 +100,7 @@ def _write(verdict: Verdict, formats: list[str], out: Path, junit_dir: Path) -> 
             written.append(path)
     print(render_summary(verdict))
     for path in written:
-        print(f"wrote {path}")
+        if path.suffix != ".xml":
+            print(f"wrote {path}")
+    if junit := [p for p in written if p.suffix == ".xml"]:
+        print(f"wrote {len(junit)} JUnit file(s) in {junit[0].parent}")

@@ -9,6 +9,9 @@ from __future__ import annotations
 from .groups import group_failures
 from .verdict import Verdict, first_line
 
+#: A log stays readable when one cause breaks hundreds of scenarios; the files list them all.
+PER_GROUP = 10
+
 
 def render_grid(verdict: Verdict) -> str:
     """The aligned grid of the cells that ran, or ``""`` when none did."""
@@ -37,6 +40,8 @@ def render_table(verdict: Verdict) -> str:
         if group.cause:
             lines.append(f"       e.g. {first_line(group.failures[0].reason)}")
             lines.append(f"       source: {group.cause.source}")
-        for failure in group.failures:
+        for failure in group.failures[:PER_GROUP]:
             lines.append(f"       {failure.cell}  {failure.scenario}")
+        if len(group.failures) > PER_GROUP:
+            lines.append(f"       … and {len(group.failures) - PER_GROUP} more (all: report-full.md, nox -s report)")
     return "\n".join(lines)

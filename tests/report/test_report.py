@@ -138,3 +138,6 @@ def test_one_cause_is_stated_once_with_every_scenario_and_cell_it_explains(tmp_p
     assert md.count("StripeObject is no longer a dict") == 1
     assert "12 failure(s): 3 scenario(s) in 4 cell(s)" in md
     assert md.count(REASON.replace("'", "&#x27;")) == 1
+    text = render_table(verdict_of(tmp_path))
+    assert text.count("FAIL x12 in 4 cell(s): StripeObject is no longer a dict") == 1
+    assert "… and 2 more (all: report-full.md, nox -s report)" in text  # a log stays readable
