@@ -31,6 +31,8 @@ class CellResult:
     collected: int = 0
     selected: int = 0
     selection: dict[str, Any] = field(default_factory=dict)
+    #: Under pytest-xdist with -k/-m/--lf the workers' deselections are not counted.
+    deselected_unknown: bool = False
     status: str = "ran"
     message: str = ""
     backend: str = "replay"
@@ -81,6 +83,7 @@ def _parse(data: dict[str, Any]) -> CellResult:
         errors=int(counts.get("error", 0)), not_applicable=int(counts.get("not_applicable", 0)),
         collected=collected, selected=int(data.get("selected", collected)),
         selection=dict(data.get("selection") or {}), status=str(data.get("status", "ran")),
+        deselected_unknown="deselected" in data and data["deselected"] is None,
         message=str(data.get("message", "")), backend=str(data.get("backend", "replay")),
         run_id=data.get("run_id"), written_at=str(data.get("written_at", "")),
     )

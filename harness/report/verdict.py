@@ -119,6 +119,8 @@ class Verdict:
 
     def complete(self, result: CellResult) -> bool:
         """Every known scenario was selected and reached an outcome (no -k, -m, --lf, -x cut it short)."""
+        if result.deselected_unknown:
+            return False
         return result.selected >= self.known and result.executed >= result.selected
 
     def status_of(self, result: CellResult | None) -> Status:
@@ -184,12 +186,16 @@ class Verdict:
             if not result.installed:
                 found.append(f"{result.cell.id} failed to install: {squeezed(result.message) or 'no message'}")
         partial = Counter(
-            (r.selected, r.executed, r.filter_text) for r in self.ran if r.installed and not self.complete(r)
+            (r.selected, r.executed, r.filter_text, r.deselected_unknown)
+            for r in self.ran if r.installed and not self.complete(r)
         )
-        for (selected, executed, how), count in partial.items():
+        for (selected, executed, how, unknown), count in partial.items():
             cells = _plural(count, "cell")
-            if selected < self.known:
-                by = f" ({how})" if how else ""
+            by = f" ({how})" if how else ""
+            if unknown:
+                found.append(f"filtered{by} in {cells}: {selected} scenarios selected, of how many is unknown "
+                             "under pytest-xdist")
+            elif selected < self.known:
                 found.append(f"filtered: {selected} of {self.known} scenarios selected{by} in {cells}")
             else:
                 found.append(f"stopped early: {executed} of {selected} selected scenarios ran in {cells} "

@@ -87,3 +87,12 @@ def test_a_stopped_run_records_fewer_outcomes_than_selected(project: pytest.Pyte
     assert data["selected"] == 6
     assert len(data["scenarios"]) < 6
     assert data["selection"]["maxfail"] == 1
+
+
+def test_under_xdist_a_filter_is_recorded_as_deselecting_an_unknown_number(project: pytest.Pytester) -> None:
+    out = project.path / "results.json"
+    project.runpytest("--stripe-api-version=2025-03-31.basil", f"--stripe-results={out}", "-n", "2", "-k", "lazy")
+    data = json.loads(out.read_text())
+    assert data["selected"] == 2
+    assert data["deselected"] is None  # the workers deselected; the controller cannot count it
+    assert len(data["scenarios"]) == 2

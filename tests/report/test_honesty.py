@@ -172,3 +172,15 @@ def test_a_complete_green_run_is_the_only_green_verdict(root: Path) -> None:
     assert files["report.txt"].count("PASS 4/4") == 4
     assert "GREEN: all 4 cells passed every scenario (run run1)." in files["report.txt"]
     assert "## ✅ Stripe compatibility: GREEN" in files["report.md"]
+
+
+def test_a_filtered_run_under_xdist_is_not_green_even_when_every_cell_was_filtered_alike(root: Path) -> None:
+    results = root / ".stripe-compat" / "results"
+    write_full_run(results, selected=1, keyword="lazy")
+    for path in results.glob("*.json"):  # what the writer records under -n with -k
+        data = json.loads(path.read_text())
+        data["deselected"] = None
+        path.write_text(json.dumps(data))
+    code, files = report(root)
+    assert code == 1
+    assert_not_green_everywhere(files, "filtered (-k 'lazy') in 4 cells: 1 scenarios selected, of how many is unknown")
