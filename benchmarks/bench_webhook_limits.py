@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import socket
 import sys
 import tempfile
@@ -90,7 +91,8 @@ def main() -> None:
         "",
         f"An unsigned {args.body_mib} MiB body: answered **{status}** after the client sent {sent / MIB:,.1f} MiB "
         f"in {seconds:.2f} s; resident memory {before:,.0f} -> {after:,.0f} MiB (peak {peak:,.0f} MiB).",
-        f"{len(deliveries)} signed deliveries over HTTP, a connection each: {rate:,.0f}/s, statuses {sorted(statuses)}.",
+        f"{len(deliveries)} signed deliveries over HTTP, a connection each: {rate:,.0f}/s, statuses {sorted(statuses)} "
+        f"(load average {os.getloadavg()[0]:.1f}: the rate is the machine's as much as the server's).",
     ]
     print("\n".join(lines[2:]))
     if args.write:
