@@ -78,8 +78,8 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.import_plugin(name)
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
-    if any(config.getoption(name) for name in _OPTIONS):
-        harness_config(config)  # bad options are a usage error before anything runs
+    if any(config.getoption(name) is not None for name in _OPTIONS):
+        harness_config(config)  # bad options (an empty one too) are a usage error before anything runs
     if config.getoption("--stripe-record-mode") not in (None, RecordMode.NONE.value):
         config.pluginmanager.register(RecordingSummary(harness_config(config)), "stripe-compat-recording")
     if target := config.getoption("--stripe-results"):

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ConfigFileError
 from .build import provider_sets
 from .catalogue import load_catalogue, version_key
 from .consumer import consumer_schemas
@@ -172,10 +172,24 @@ def _load(api_version: str, contracts_dir: Path) -> Contracts:
             "Add a catalogue file under contracts/catalogue/ (see contracts/README.md) to support a new version."
         )
     contracts = Contracts(api_version, contracts_dir, _provider_files(contracts_dir, api_version))
-    for consumer_file in sorted((contracts_dir / "consumer").glob("*.json")):
+    for consumer_file in consumer_files(contracts_dir):
         for name, (_schema, pointer) in consumer_schemas(consumer_file, api_version).items():
             contracts._consumer.setdefault(name, []).append((consumer_file, pointer))
     return contracts
+
+
+def consumer_files(contracts_dir: Path | None = None) -> list[Path]:
+    """The consumer contracts in force; none at all is an error, since every blocker check would pass vacuously."""
+    folder = resolve_contracts_dir(contracts_dir) / "consumer"
+    found = sorted(folder.glob("*.json"))
+    if not found:
+        msg = (
+            f"no consumer contract in {folder}: without one no scenario can fail on a field your integration "
+            "reads. Restore the file (`git checkout -- <file>`) or write one for your integration "
+            "(see contracts/README.md)."
+        )
+        raise ConfigFileError(msg, folder)
+    return found
 
 
 def load_contracts(api_version: str, contracts_dir: Path | None = None) -> Contracts:
