@@ -91,7 +91,12 @@ class HarnessConfig:
 
     def rerecord_hint(self, test_name: str) -> str:
         """The command that re-records one scenario for this API version."""
-        return f"nox -s \"record({self.api_version})\" -- -k '{test_name}'"
+        return rerecord_command(self.api_version, test_name)
+
+
+def rerecord_command(api_version: str, test_name: str) -> str:
+    """The command that re-records one scenario's cassette for ``api_version``."""
+    return f"nox -s \"record({api_version})\" -- -k '{test_name}'"
 
 
 def resolve(
@@ -189,12 +194,15 @@ def _contracts_dir(pyproject: Path, table: dict[str, Any]) -> Path | None:
 def _check_contracts(versions: tuple[str, ...], contracts: Path | None, pyproject: Path | None) -> None:
     """Refuse API versions without contracts, and contracts without a consumer contract, now
     rather than failing (or vacuously passing) every scenario on them later."""
-    from .contracts.registry import consumer_files, known_api_versions
+    from .contracts.registry import consumer_files, known_api_versions, load_contracts
 
     consumer_files(contracts)
     known = known_api_versions(contracts)
     for index, version in enumerate(versions):
-        if version in known or version == LIBRARY_DEFAULT:  # resolved per release, then checked
+        if version == LIBRARY_DEFAULT:  # resolved per release, then checked
+            continue
+        if version in known:
+            load_contracts(version, contracts).check_files()
             continue
         fix = (
             f"use a known one ({_neighbours(version, known)}; all {len(known)} are listed by "

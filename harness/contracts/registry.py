@@ -19,7 +19,7 @@ from ..errors import ConfigError, ConfigFileError
 from .build import provider_sets
 from .catalogue import load_catalogue, version_key
 from .consumer import consumer_schemas
-from .validate import CompiledSchema, Violation, compiled
+from .validate import CompiledSchema, Violation, compiled, read_schema_file
 
 LEGACY_FILE = "legacy_versions.json"
 
@@ -87,6 +87,11 @@ class Contracts:
             compiled(path, pointer, f"{self._display(path)}{pointer}")
             for path, pointer in self._consumer.get(object_type, [])
         ]
+
+    def check_files(self) -> None:
+        """Read every contract file this version uses, so a damaged one stops a run before any scenario."""
+        for path in sorted(set(self._provider.values())):
+            read_schema_file(path)
 
     def violations(self, payload: Any, *, strict: bool = False) -> list[Violation]:
         """Every contract violation in ``payload`` (a response body, event or list), nested objects included.
