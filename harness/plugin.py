@@ -25,9 +25,10 @@ from .backends.replay import ReplayBackend
 from .backends.sources import api_key_for, open_server
 from .backends.spy import RequestLog
 from .backends.version_check import PinnedVersionCheck
-from .cassettes.store import cassette_path
+from .cassettes.store import cassette_path, remove_stale_temp_files
 from .config import RECORD_MODE_CHOICES, WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
 from .errors import CassetteError, HarnessError
+from .lifeline import stop_with_parent
 from .matrix import find_pyproject
 from .record_flow import RecordingSummary, attach, finish, outcome_of, source_for
 from .report.collect import ResultsWriter, reason_of
@@ -195,16 +196,24 @@ def stripe_compat_config(request: pytest.FixtureRequest) -> HarnessConfig:
     return harness_config(request.config)
 
 
+def _parent_gone() -> None:
+    msg = "stripe-compat: the process that started this run exited (or sent SIGTERM); stopping, recording nothing more"
+    pytest.exit(msg, returncode=pytest.ExitCode.INTERRUPTED)
+
+
 @pytest.fixture(scope="session")
 def _stripe_server(stripe_compat_config: HarnessConfig) -> Iterator[Backend | None]:
     """The session's server backend (localstripe, stripe-mock, live); None when replaying."""
-    try:
-        server = open_server(stripe_compat_config)
-    except HarnessError as exc:
-        pytest.exit(f"stripe-compat: {exc}", returncode=2)
-    yield server
-    if server is not None:
-        server.close()
+    if stripe_compat_config.record_mode is not RecordMode.NONE:
+        remove_stale_temp_files(stripe_compat_config.cassettes)  # left by a recording killed mid-write
+    with stop_with_parent(_parent_gone):
+        try:
+            server = open_server(stripe_compat_config)
+        except HarnessError as exc:
+            pytest.exit(f"stripe-compat: {exc}", returncode=2)
+        yield server
+        if server is not None:
+            server.close()
 
 
 @pytest.fixture

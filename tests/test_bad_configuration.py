@@ -125,18 +125,18 @@ def test_the_project_configuration_itself_is_accepted() -> None:
 
 
 @pytest.mark.parametrize(
-    ("table", "matrix", "options"),
+    ("table", "matrix", "options", "message"),
     [
-        ("", 'stripe = []\napi_versions = ["2025-03-31.basil"]', ()),
-        ("", 'stripe = "16.1.0"\napi_versions = ["2025-03-31.basil"]', ()),
-        ("adapter = 42", GOOD_MATRIX, ()),
-        ("", 'stripe = ["16.1.0"]\napi_versions = ["2099-01-01"]', ()),
-        ("", GOOD_MATRIX, ("--stripe-adapter=",)),
+        ("", 'stripe = []\napi_versions = ["2025-03-31.basil"]', (), "ERROR: matrix.stripe in *got [] (list)."),
+        ("", 'stripe = "16.1.0"\napi_versions = ["2025-03-31.basil"]', (), "ERROR: matrix.stripe in *'16.1.0' (str)."),
+        ("adapter = 42", GOOD_MATRIX, (), "ERROR: adapter in *got 42 (int)."),
+        ("", 'stripe = ["16.1.0"]\napi_versions = ["2099-01-01"]', (), "ERROR: matrix.api_versions[[]0] *2099-01-01*"),
+        ("", GOOD_MATRIX, ("--stripe-adapter=",), "ERROR: --stripe-adapter must name your adapter class*got ''."),
     ],
     ids=["empty-stripe", "stripe-string", "adapter-int", "unknown-version", "empty-adapter-option"],
 )
 def test_pytest_stops_with_one_usage_error_and_no_internal_error(
-    pytester: pytest.Pytester, table: str, matrix: str, options: tuple[str, ...]
+    pytester: pytest.Pytester, table: str, matrix: str, options: tuple[str, ...], message: str
 ) -> None:
     _pyproject(pytester.path, table, matrix)
     pytester.makepyfile(test_a=NEEDS_NO_STRIPE)
@@ -145,6 +145,7 @@ def test_pytest_stops_with_one_usage_error_and_no_internal_error(
     assert "INTERNALERROR" not in output
     assert "Traceback" not in output
     assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
     assert len([line for line in output.splitlines() if line.startswith("ERROR: ")]) == 1
     assert "passed" not in output  # nothing ran
 

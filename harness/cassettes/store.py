@@ -36,6 +36,8 @@ from .shape import kind, shape_problem
 METADATA_KEY = "stripe_compat"
 EVENTS_KEY = "stripe_compat_events"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]+")
+#: ``.<cassette name>.<writer pid>.<random>.tmp``; files from before the pid was added have none.
+_TEMP = re.compile(r"^\.(?P<name>.+?)\.(?:(?P<pid>\d+)\.)?[A-Za-z0-9_]+\.tmp$")
 _SERIALIZERS = {".json": jsonserializer, ".yaml": yamlserializer, ".yml": yamlserializer}
 
 
@@ -205,7 +207,8 @@ class CassetteFile:
         path.parent.mkdir(parents=True, exist_ok=True)
         # mkstemp creates 0600; a cassette is a normal project file, so keep the old file's mode.
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # The writer's pid in the name tells a write in progress from one a SIGKILL interrupted.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
         try:
             os.fchmod(fd, mode)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -216,3 +219,34 @@ class CassetteFile:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def temp_files(root: Path) -> list[Path]:
+    """Temporary files of cassette writes under ``root``, finished or not."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob(".*.tmp") if _TEMP.match(p.name) and p.is_file())
+
+
+def _writer_alive(path: Path) -> bool:
+    match = _TEMP.match(path.name)
+    if match is None or match["pid"] is None:
+        return False
+    try:
+        os.kill(int(match["pid"]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_stale_temp_files(root: Path) -> list[Path]:
+    """Delete the temporary files of writes whose process died mid-write (SIGKILL, power loss).
+
+    A write still in progress (its writer alive) is left alone, so parallel recordings are safe.
+    """
+    stale = [path for path in temp_files(root) if not _writer_alive(path)]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale

@@ -1,0 +1,74 @@
+"""Stop this process when the one that started it goes away.
+
+nox (or a CI runner, or ``stripe-compat record``) starts pytest as a child. Killing only
+the parent used to leave pytest recording on its own: it rewrote 26 cassettes after nox
+had exited. While :func:`stop_with_parent` is active, the parent's death raises the
+given exception in the main thread, so the run unwinds like an interrupt: the scenario
+in progress writes nothing, fixtures close their servers, and the process exits.
+
+On Linux the kernel reports the death at once (``prctl(PR_SET_PDEATHSIG)``); elsewhere a
+daemon thread notices the parent id change within :data:`POLL_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from types import FrameType
+
+#: The signal the parent's death is turned into; it is also what ``kill`` sends by default.
+SIGNAL = signal.SIGTERM
+POLL_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1
+
+
+def _prctl_death_signal(signum: int) -> bool:
+    """Ask Linux to send ``signum`` when the parent dies (0 clears it); False where unavailable."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch(parent: int, stopped: threading.Event) -> None:
+    while not stopped.wait(POLL_SECONDS):
+        if os.getppid() != parent:
+            os.kill(os.getpid(), SIGNAL)
+            return
+
+
+@contextlib.contextmanager
+def stop_with_parent(stop: Callable[[], None]) -> Iterator[None]:
+    """While active, the parent's death (or a SIGTERM) calls ``stop`` in the main thread; it should raise.
+
+    Does nothing outside the main thread, or when someone else already handles SIGTERM.
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(SIGNAL) is not signal.SIG_DFL:
+        yield
+        return
+    parent = os.getppid()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop()
+
+    signal.signal(SIGNAL, handler)
+    stopped = threading.Event()
+    if not _prctl_death_signal(SIGNAL):
+        threading.Thread(target=_watch, args=(parent, stopped), name="stripe-compat-lifeline", daemon=True).start()
+    try:
+        if os.getppid() != parent:  # it died before the kernel was asked to tell us
+            stop()
+        yield
+    finally:
+        stopped.set()
+        _prctl_death_signal(0)
+        signal.signal(SIGNAL, signal.SIG_DFL)
