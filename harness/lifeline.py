@@ -2,9 +2,11 @@
 
 nox (or a CI runner, or ``stripe-compat record``) starts pytest as a child. Killing only
 the parent used to leave pytest recording on its own: it rewrote 26 cassettes after nox
-had exited. While :func:`stop_with_parent` is active, the parent's death raises the
-given exception in the main thread, so the run unwinds like an interrupt: the scenario
-in progress writes nothing, fixtures close their servers, and the process exits.
+had exited. While :func:`stop_with_parent` is active, the parent's death raises
+:class:`ParentExited` in the main thread, so the run unwinds like Ctrl-C: the scenario in
+progress writes nothing, fixtures close their servers, and the process exits. It is a
+KeyboardInterrupt because an integration's ``except Exception`` around a Stripe call
+must not swallow it and let the scenario, and its recording, carry on.
 
 On Linux the kernel reports the death at once (``prctl(PR_SET_PDEATHSIG)``); elsewhere a
 daemon thread notices the parent id change within :data:`POLL_SECONDS`.
@@ -19,13 +21,17 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import FrameType
 
 #: The signal the parent's death is turned into; it is also what ``kill`` sends by default.
 SIGNAL = signal.SIGTERM
 POLL_SECONDS = 0.5
 _PR_SET_PDEATHSIG = 1
+
+
+class ParentExited(KeyboardInterrupt):
+    """Raised in the main thread when the process that started this one has gone (or sent SIGTERM)."""
 
 
 def _prctl_death_signal(signum: int) -> bool:
@@ -47,8 +53,8 @@ def _watch(parent: int, stopped: threading.Event) -> None:
 
 
 @contextlib.contextmanager
-def stop_with_parent(stop: Callable[[], None]) -> Iterator[None]:
-    """While active, the parent's death (or a SIGTERM) calls ``stop`` in the main thread; it should raise.
+def stop_with_parent() -> Iterator[None]:
+    """While active, the parent's death (or a SIGTERM) raises :class:`ParentExited` in the main thread.
 
     Does nothing outside the main thread, or when someone else already handles SIGTERM.
     """
@@ -58,7 +64,8 @@ def stop_with_parent(stop: Callable[[], None]) -> Iterator[None]:
     parent = os.getppid()
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        stop()
+        msg = "the process that started this run exited (or sent SIGTERM); stopping, recording nothing more"
+        raise ParentExited(msg)
 
     signal.signal(SIGNAL, handler)
     stopped = threading.Event()
@@ -66,7 +73,7 @@ def stop_with_parent(stop: Callable[[], None]) -> Iterator[None]:
         threading.Thread(target=_watch, args=(parent, stopped), name="stripe-compat-lifeline", daemon=True).start()
     try:
         if os.getppid() != parent:  # it died before the kernel was asked to tell us
-            stop()
+            handler(SIGNAL, None)
         yield
     finally:
         stopped.set()

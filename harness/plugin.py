@@ -196,17 +196,12 @@ def stripe_compat_config(request: pytest.FixtureRequest) -> HarnessConfig:
     return harness_config(request.config)
 
 
-def _parent_gone() -> None:
-    msg = "stripe-compat: the process that started this run exited (or sent SIGTERM); stopping, recording nothing more"
-    pytest.exit(msg, returncode=pytest.ExitCode.INTERRUPTED)
-
-
 @pytest.fixture(scope="session")
 def _stripe_server(stripe_compat_config: HarnessConfig) -> Iterator[Backend | None]:
     """The session's server backend (localstripe, stripe-mock, live); None when replaying."""
     if stripe_compat_config.record_mode is not RecordMode.NONE:
         remove_stale_temp_files(stripe_compat_config.cassettes)  # left by a recording killed mid-write
-    with stop_with_parent(_parent_gone):
+    with stop_with_parent():
         try:
             server = open_server(stripe_compat_config)
         except HarnessError as exc:
