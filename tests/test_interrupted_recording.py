@@ -179,7 +179,7 @@ def test_the_watchdog_thread_stops_a_child_where_the_kernel_cannot(tmp_path: Pat
         from harness import lifeline
         lifeline._prctl_death_signal = lambda signum: False  # as on macOS: only the thread is left
         try:
-            with lifeline.stop_with_parent():
+            with lifeline.stop_with_parent() as line, line.interruptible():
                 while True:
                     try:
                         open("beat", "a").write(".")
