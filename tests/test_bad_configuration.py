@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 GOOD_MATRIX = 'stripe = ["16.1.0"]\napi_versions = ["2025-03-31.basil"]'
 BASIL = '\napi_versions = ["2025-03-31.basil"]'
 NEEDS_NO_STRIPE = """
-def test_signup_only(billing):
-    billing.signup("ada@example.com")
+def test_signup_only(stripe_billing):
+    stripe_billing.signup("ada@example.com")
 """
 
 

@@ -114,10 +114,10 @@ import pytest
 
 
 @pytest.mark.parametrize("n", range(60))
-def test_card(billing, n):
-    user = billing.signup(f"user{n}@example.com")
-    billing.verify_email(user)
-    billing.add_card(user, "pm_card_visa")
+def test_card(stripe_billing, n):
+    user = stripe_billing.signup(f"user{n}@example.com")
+    stripe_billing.verify_email(user)
+    stripe_billing.add_card(user, "pm_card_visa")
     time.sleep(0.2)
 """
 
@@ -125,7 +125,7 @@ PARENT = """
 import subprocess, sys, time
 child = subprocess.Popen(
     [sys.executable, "-m", "pytest", "test_slow.py", "-p", "no:randomly", "-p", "no:cacheprovider", "-q",
-     "--stripe-backend=localstripe", "--record-mode=all", "--stripe-api-version={api}"],
+     "--stripe-backend=localstripe", "--stripe-record-mode=all", "--stripe-api-version={api}"],
     stdout=open("child.log", "w"), stderr=subprocess.STDOUT,
 )
 open("child.pid", "w").write(str(child.pid))

@@ -150,7 +150,7 @@ def test_a_truncated_schema_stops_pytest_before_any_scenario(pytester: pytest.Py
         pyproject=f'[tool.stripe-compat]\ncontracts = "contracts"\n[tool.stripe-compat.matrix]\n'
         f'stripe = ["16.1.0"]\napi_versions = ["{BASIL}"]\n',
     )
-    pytester.makepyfile(test_a="def test_one(billing):\n    billing.signup('a@example.com')\n")
+    pytester.makepyfile(test_a="def test_one(stripe_billing):\n    stripe_billing.signup('a@example.com')\n")
     result = pytester.runpytest("--stripe-backend=replay")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: contract file {schema} cannot be read*"])
