@@ -2,7 +2,9 @@
 
 Each command group lives in the module that does the work and registers itself here
 through a ``register(subparsers)`` function, so this file stays a table of contents.
-Exit codes: 0 success, 1 the check found problems, 2 bad usage.
+Exit codes: 0 success, 1 the check found problems, 2 bad usage, 4 a configuration or data
+file (pyproject.toml, a cassette, a contract) that must be fixed; each error is one
+message naming what to change, never a traceback.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; a :class:`HarnessError` becomes a one-paragraph message and exit 2."""
+    """Run one command; a :class:`HarnessError` becomes a one-paragraph message and its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.progress is not None:  # through the environment, so child processes follow it too
@@ -52,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except HarnessError as exc:
         print(f"stripe-compat: error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
 
 
 if __name__ == "__main__":

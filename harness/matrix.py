@@ -10,13 +10,19 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, ConfigFileError
+from .validation import check_int, check_keys, check_list, fail
 
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
 #: An API version naming "whatever the stripe release sends by default", for integrations that do not pin.
 LIBRARY_DEFAULT = "library-default"
 _LIB_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+MATRIX_KEYS = ("stripe", "api_versions", "recording_stripe", "xdist_workers")
+_EXAMPLES = {"stripe": '["16.1.0"]', "api_versions": '["2025-03-31.basil"]'}
+_LIBS = 'a list of exact releases like "16.1.0"'
+_APIS = f'a list of API versions as strings, like "2025-03-31.basil" (or "{LIBRARY_DEFAULT}")'
 
 
 @dataclass(frozen=True, order=True)
@@ -48,6 +54,7 @@ class Matrix:
     stripe: tuple[str, ...]
     api_versions: tuple[str, ...]
     recording_stripe: str
+    xdist_workers: int = 0
 
     @property
     def cells(self) -> list[Cell]:
@@ -55,9 +62,19 @@ class Matrix:
         return [Cell(lib, api) for lib in self.stripe for api in self.api_versions]
 
 
+def is_api_version(value: str) -> bool:
+    """True for the dated form Stripe sends in the Stripe-Version header."""
+    return bool(_API_VERSION.match(value))
+
+
+def is_stripe_release(value: str) -> bool:
+    """True for an exact stripe-python release such as 16.1.0."""
+    return bool(_LIB_VERSION.match(value))
+
+
 def validate_api_version(value: str) -> str:
     """Return ``value`` if it looks like a Stripe API version (or is ``library-default``), else explain the format."""
-    if value != LIBRARY_DEFAULT and not _API_VERSION.match(value):
+    if value != LIBRARY_DEFAULT and not is_api_version(value):
         msg = (
             f"{value!r} is not a Stripe API version. Use the dated form Stripe sends in the "
             f"Stripe-Version header, e.g. 2024-06-20 or 2025-03-31.basil, or {LIBRARY_DEFAULT!r} for an "
@@ -69,7 +86,7 @@ def validate_api_version(value: str) -> str:
 
 def validate_stripe_version(value: str) -> str:
     """Return ``value`` if it is an exact stripe-python release such as 16.1.0."""
-    if not _LIB_VERSION.match(value):
+    if not is_stripe_release(value):
         msg = f"{value!r} is not an exact stripe-python release; write it as X.Y.Z, e.g. 16.1.0."
         raise ConfigError(msg)
     return value
@@ -86,20 +103,41 @@ def find_pyproject(start: Path | None = None) -> Path:
     raise ConfigError(msg)
 
 
+def read_tool_table(pyproject: Path) -> dict[str, Any]:
+    """``[tool.stripe-compat]`` of ``pyproject`` (empty when absent); unreadable TOML names the file."""
+    try:
+        with pyproject.open("rb") as f:
+            data = tomllib.load(f)
+    except OSError as exc:
+        raise ConfigFileError(f"Cannot read {pyproject}: {exc.strerror}.", pyproject) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigFileError(f"{pyproject} is not valid TOML ({exc}); fix the file.", pyproject) from None
+    table = data.get("tool", {}).get("stripe-compat", {})
+    if not isinstance(table, dict):
+        raise fail("tool.stripe-compat", pyproject, "a table ([tool.stripe-compat])", table)
+    return table
+
+
 def load_matrix(pyproject: Path | None = None) -> Matrix:
-    """Read the matrix from ``[tool.stripe-compat.matrix]`` of ``pyproject``."""
+    """Read and check ``[tool.stripe-compat.matrix]`` of ``pyproject``; every mistake names the file and the fix."""
     path = pyproject or find_pyproject()
-    with path.open("rb") as f:
-        data = tomllib.load(f)
-    table = data.get("tool", {}).get("stripe-compat", {}).get("matrix")
+    table = read_tool_table(path).get("matrix")
     if not table:
         msg = f"{path} has no [tool.stripe-compat.matrix] table; add `stripe = [...]` and `api_versions = [...]` there."
-        raise ConfigError(msg)
-    try:
-        libs = tuple(validate_stripe_version(v) for v in table["stripe"])
-        apis = tuple(validate_api_version(v) for v in table["api_versions"])
-    except KeyError as exc:
-        msg = f"[tool.stripe-compat.matrix] in {path} is missing the key {exc.args[0]!r}."
-        raise ConfigError(msg) from None
-    recorder = validate_stripe_version(table.get("recording_stripe", libs[-1]))
-    return Matrix(stripe=libs, api_versions=apis, recording_stripe=recorder)
+        raise ConfigFileError(msg, path)
+    if not isinstance(table, dict):
+        raise fail("matrix", path, "a table ([tool.stripe-compat.matrix])", table)
+    check_keys("tool.stripe-compat.matrix", path, table, MATRIX_KEYS)
+    for key in ("stripe", "api_versions"):
+        if key not in table:
+            msg = f"[tool.stripe-compat.matrix] in {path} is missing the key {key!r}; add `{key} = {_EXAMPLES[key]}`."
+            raise ConfigFileError(msg, path)
+    libs = check_list("matrix.stripe", path, table["stripe"], _LIBS, is_stripe_release)
+    apis = check_list(
+        "matrix.api_versions", path, table["api_versions"], _APIS, lambda v: v == LIBRARY_DEFAULT or is_api_version(v)
+    )
+    recorder = table.get("recording_stripe", libs[-1])
+    if not isinstance(recorder, str) or not is_stripe_release(recorder):
+        raise fail("matrix.recording_stripe", path, 'an exact release like "16.1.0"', recorder)
+    workers = check_int("matrix.xdist_workers", path, table.get("xdist_workers", 0), minimum=0)
+    return Matrix(stripe=libs, api_versions=apis, recording_stripe=recorder, xdist_workers=workers)

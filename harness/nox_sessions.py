@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +31,6 @@ from pathlib import Path
 import nox
 from nox.command import CommandFailed
 
-from .config import read_tool_table
 from .errors import ConfigError
 from .install_source import harness_install_args, project_install_args
 from .matrix import load_matrix
@@ -52,8 +52,8 @@ PROJECT = Path.cwd()
 try:
     MATRIX = load_matrix(PROJECT / "pyproject.toml")
 except ConfigError as exc:  # a noxfile that cannot load: say why, without nox's traceback
-    raise SystemExit(str(exc)) from None
-_XDIST_WORKERS = int(read_tool_table(PROJECT / "pyproject.toml").get("matrix", {}).get("xdist_workers", 0))
+    print(f"nox: {exc}", file=sys.stderr)
+    raise SystemExit(exc.exit_code) from None
 #: Tagged so that a row or column of the matrix is one `-t`: `nox -t stripe-16.1.0`, `nox -t api-2025-03-31.basil`.
 CELLS = [
     nox.param(cell.stripe, cell.api_version, id=cell.id, tags=[f"stripe-{cell.stripe}", f"api-{cell.api_version}"])
@@ -67,7 +67,7 @@ RUN_ID = os.environ.setdefault("STRIPE_COMPAT_RUN_ID", f"{time.strftime('%Y%m%dT
 #: Cells are short-lived processes: compiling every module on every start doubled a
 #: warm run where PYTHONDONTWRITEBYTECODE is set, so our own venvs keep bytecode.
 BYTECODE: dict[str, str | None] = {"PYTHONDONTWRITEBYTECODE": None}
-XDIST = ["-n", str(_XDIST_WORKERS)] if _XDIST_WORKERS else []
+XDIST = ["-n", str(MATRIX.xdist_workers)] if MATRIX.xdist_workers else []
 
 
 def install(session: nox.Session, *specs: str, silent: bool | None = None) -> None:

@@ -7,6 +7,7 @@ integration named in ``[tool.stripe-compat]``. Every fixture restores what it ch
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,9 +26,10 @@ from .backends.replay import ReplayBackend
 from .backends.sources import api_key_for, open_server
 from .backends.spy import RequestLog
 from .backends.version_check import PinnedVersionCheck
-from .cassettes.store import cassette_path
+from .cassettes.store import cassette_path, remove_stale_temp_files
 from .config import RECORD_MODE_CHOICES, WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
 from .errors import CassetteError, HarnessError
+from .lifeline import Lifeline, ParentExited, stop_with_parent
 from .matrix import find_pyproject
 from .record_flow import RecordingSummary, attach, finish, outcome_of, source_for
 from .report.collect import ResultsWriter, reason_of
@@ -38,6 +40,7 @@ GROUP = "stripe-compat"
 _CONFIG_KEY = pytest.StashKey[HarnessConfig]()
 _CHAIN_KEY = pytest.StashKey["Chain"]()
 _PHASES_KEY = pytest.StashKey[dict[str, pytest.TestReport]]()
+_LIFELINE_KEY = pytest.StashKey[Lifeline]()
 
 MARKERS = (
     "stripe_backends(*kinds, reason): run only on these backends (e.g. stateful flows need state)",
@@ -78,8 +81,8 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.import_plugin(name)
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
-    if any(config.getoption(name) for name in _OPTIONS):
-        harness_config(config)  # bad options are a usage error before anything runs
+    if any(config.getoption(name) is not None for name in _OPTIONS):
+        harness_config(config)  # bad options (an empty one too) are a usage error before anything runs
     if config.getoption("--stripe-record-mode") not in (None, RecordMode.NONE.value):
         config.pluginmanager.register(RecordingSummary(harness_config(config)), "stripe-compat-recording")
     if target := config.getoption("--stripe-results"):
@@ -196,15 +199,19 @@ def stripe_compat_config(request: pytest.FixtureRequest) -> HarnessConfig:
 
 
 @pytest.fixture(scope="session")
-def _stripe_server(stripe_compat_config: HarnessConfig) -> Iterator[Backend | None]:
+def _stripe_server(request: pytest.FixtureRequest, stripe_compat_config: HarnessConfig) -> Iterator[Backend | None]:
     """The session's server backend (localstripe, stripe-mock, live); None when replaying."""
-    try:
-        server = open_server(stripe_compat_config)
-    except HarnessError as exc:
-        pytest.exit(f"stripe-compat: {exc}", returncode=2)
-    yield server
-    if server is not None:
-        server.close()
+    if stripe_compat_config.record_mode is not RecordMode.NONE:
+        remove_stale_temp_files(stripe_compat_config.cassettes)  # left by a recording killed mid-write
+    with stop_with_parent() as lifeline:
+        request.config.stash[_LIFELINE_KEY] = lifeline
+        try:
+            server = open_server(stripe_compat_config)
+        except HarnessError as exc:
+            pytest.exit(f"stripe-compat: {exc}", returncode=2)
+        yield server
+        if server is not None:
+            server.close()
 
 
 @pytest.fixture
@@ -231,6 +238,7 @@ def _stripe_chain(
         recorded = finish(
             recorder, path, request.node.nodeid, outcome=outcome_of(reports),
             reason=reason_of(failed).splitlines()[0] if failed is not None else "", api_key=api_key_for(cfg),
+            orphaned=request.config.stash[_LIFELINE_KEY].gone,
         )
         attach(request.node, recorded)
 
@@ -331,10 +339,15 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """Fail on cassette misses and contract violations, even ones the integration swallowed.
 
     When the scenario also raised, the violations come first: a response missing a
-    field usually *is* the cause of the KeyError that follows.
+    field usually *is* the cause of the KeyError that follows. The scenario's body is
+    where the parent's death interrupts the run (see harness.lifeline).
     """
+    lifeline = item.config.stash.get(_LIFELINE_KEY, None)
     try:
-        result = yield
+        with lifeline.interruptible() if lifeline is not None else contextlib.nullcontext():
+            result = yield
+    except ParentExited as gone:  # one line, not the traceback of whatever Stripe call it cut short
+        raise pytest.exit.Exception(f"stripe-compat: {gone}", returncode=pytest.ExitCode.INTERRUPTED) from None
     except BaseException as exc:
         chain = item.stash.get(_CHAIN_KEY, None)
         problems = chain.problems() if chain is not None else []

@@ -58,11 +58,19 @@ def source_for(
 
 
 def finish(
-    recorder: Recorder | None, path: Path, scenario: str, *, outcome: str, reason: str, api_key: str
+    recorder: Recorder | None,
+    path: Path,
+    scenario: str,
+    *,
+    outcome: str,
+    reason: str,
+    api_key: str,
+    orphaned: bool = False,
 ) -> Recorded:
     """Write the scenario's cassette if it reached Stripe and the recording is sound; say what happened.
 
-    ``recorder`` is None when mode ``once`` replayed an existing cassette instead.
+    ``recorder`` is None when mode ``once`` replayed an existing cassette instead;
+    ``orphaned`` when the process that started the run has exited (see harness.lifeline).
     """
 
     def result(status: str, why: str) -> Recorded:
@@ -70,6 +78,9 @@ def finish(
 
     if recorder is None:
         return result("unchanged", f"{path} (mode once: replayed, not re-recorded)")
+    if orphaned:
+        recorder.discard()
+        return result("not written", "the process that started the run exited")
     if not recorder.interactions:
         recorder.discard()
         return result("not written", "made no Stripe request")

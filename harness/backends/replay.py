@@ -38,14 +38,7 @@ class ReplayBackend(Backend):
         if not self._has_file:
             return  # fine for a scenario that never reaches Stripe; the first request says so
         recorded = CassetteFile.read(path)
-        if recorded.metadata and recorded.metadata.api_version_requested != api_version:
-            msg = (
-                f"Cassette {path} was recorded for API version "
-                f"{recorded.metadata.api_version_requested}, but this run pins {api_version}. "
-                f"Replaying it would test responses {api_version} never sends. "
-                f"Re-record it: {rerecord_hint}"
-            )
-            raise CassetteError(msg)
+        recorded.check_api_version(path, api_version, rerecord_hint)
         self.metadata = recorded.metadata
         for vcr_request, stored in recorded.interactions:
             self._cassette.append(vcr_request, stored)

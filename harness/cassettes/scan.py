@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
+from .store import temp_files
 
 #: The placeholders :mod:`harness.cassettes.scrub` writes, and Stripe's own documentation
 #: stand-ins: never a finding.
@@ -105,7 +106,14 @@ def files_under(target: Path) -> list[Path]:
     raise ConfigError(f"{target} does not exist; pass a cassette file or folder (default: cassettes/)")
 
 
+def _leftover(path: Path) -> Finding:
+    return Finding(path, "(file)", "temporary file of an interrupted cassette write", "delete it or start a recording")
+
+
 def scan(targets: list[Path]) -> tuple[int, list[Finding]]:
-    """``(files scanned, findings)`` over every file the targets name."""
+    """``(files scanned, findings)`` over every file the targets name, and any write a crash left behind."""
     files = [path for target in targets for path in files_under(target)]
-    return len(files), [finding for path in files for finding in scan_file(path)]
+    leftovers = [path for target in targets for path in temp_files(target)]
+    findings = [_leftover(path) for path in leftovers]
+    findings += [finding for path in [*files, *leftovers] for finding in scan_file(path)]
+    return len(files) + len(leftovers), findings

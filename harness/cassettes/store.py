@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +28,16 @@ from vcr.serialize import deserialize, serialize
 from vcr.serializers import jsonserializer, yamlserializer
 
 from ..backends.base import Response
-from ..errors import CassetteError
+from ..config import rerecord_command
+from ..errors import CassetteError, DamagedCassette
+from ..matrix import is_api_version
+from .shape import kind, shape_problem
 
 METADATA_KEY = "stripe_compat"
 EVENTS_KEY = "stripe_compat_events"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]+")
+#: ``.<cassette name>.<writer pid>.<random>.tmp``; files from before the pid was added have none.
+_TEMP = re.compile(r"^\.(?P<name>.+?)\.(?:(?P<pid>\d+)\.)?[A-Za-z0-9_]+\.tmp$")
 _SERIALIZERS = {".json": jsonserializer, ".yaml": yamlserializer, ".yml": yamlserializer}
 
 
@@ -57,6 +62,20 @@ class CassetteMetadata:
         fields = cls.__dataclass_fields__
         return cls(**{k: str(v) for k, v in data.items() if k in fields})
 
+    @classmethod
+    def problem(cls, data: Any) -> str | None:
+        """Why ``data`` is not metadata :meth:`from_dict` can read, or None."""
+        if not isinstance(data, dict):
+            return f"metadata.{METADATA_KEY} is {kind(data)}, not a mapping"
+        for name, spec in cls.__dataclass_fields__.items():
+            if name not in data and spec.default is not MISSING:
+                continue  # written by an older harness, before the field existed
+            # YAML reads an unquoted 2024-06-20 as a date: any scalar is fine, str() makes it text.
+            if data.get(name) is None or isinstance(data[name], dict | list | bool):
+                found = "missing" if name not in data else kind(data[name])
+                return f"metadata.{METADATA_KEY}.{name} is {found}, not a string"
+        return None
+
     def to_dict(self) -> dict[str, str]:
         """The mapping written into the cassette file."""
         return asdict(self)
@@ -71,12 +90,38 @@ def cassette_path(root: Path, api_version: str, module: Path, test_name: str) ->
     return root / api_version / module.stem / f"{_UNSAFE.sub('_', test_name).strip('_')}.json"
 
 
+def restore_advice(path: Path) -> str:
+    """How to get a good copy of the cassette at ``path`` back: git, or the command that re-records it."""
+    api_version, scenario = path.parent.parent.name, path.stem
+    again = (
+        f"re-record it: {rerecord_command(api_version, scenario)}"
+        if is_api_version(api_version)
+        else "re-record the scenario it belongs to"
+    )
+    return f"Restore it from git (git checkout -- {path}) or {again}."
+
+
+class _Parsed:
+    """A vcrpy serializer over a document already parsed (and checked), so it is parsed once."""
+
+    @staticmethod
+    def deserialize(data: Any) -> Any:
+        return data
+
+
 def _serializer(path: Path) -> Any:
     try:
         return _SERIALIZERS[path.suffix]
     except KeyError:
         msg = f"{path}: a cassette file ends in .json or .yaml (vcrpy's serializers), not {path.suffix or 'nothing'}"
         raise CassetteError(msg) from None
+
+
+def _stripe_version(stored: dict[str, Any]) -> str | None:
+    for name, values in stored.get("headers", {}).items():
+        if name.lower() == "stripe-version" and values:
+            return str(values[-1])
+    return None
 
 
 def from_vcr_response(stored: dict[str, Any]) -> Response:
@@ -98,20 +143,55 @@ class CassetteFile:
 
     @classmethod
     def read(cls, path: Path) -> CassetteFile:
-        """Load ``path``; a damaged file is an error, never an empty cassette."""
+        """Load ``path``; a damaged file is one error naming the damage and the fix, never an empty cassette."""
         serializer = _serializer(path)
-        text = path.read_text("utf-8")
+        fix = restore_advice(path)
         try:
-            requests, responses, *extra = deserialize(text, serializer)
-        except Exception as exc:
-            msg = f"Cassette {path} cannot be read ({exc}). Restore it from git or re-record it."
-            raise CassetteError(msg) from exc
-        meta = extra[0].get(METADATA_KEY) if extra else None
+            text = path.read_bytes().decode("utf-8")
+        except OSError as exc:
+            raise CassetteError(f"Cannot read cassette {path}: {exc.strerror}.") from None
+        except UnicodeDecodeError as exc:
+            raise DamagedCassette(path, f"byte {exc.start} is not UTF-8 text ({exc.reason})", fix) from None
+        try:
+            data = serializer.deserialize(text)
+        except Exception as exc:  # each serializer raises its own parse error
+            raise DamagedCassette(path, f"it cannot be read ({exc})", fix) from None
+        if problem := shape_problem(data):
+            raise DamagedCassette(path, problem, fix)
+        own, events = data.get("metadata", {}).get(METADATA_KEY), data.get("metadata", {}).get(EVENTS_KEY, [])
+        if own is not None and (problem := CassetteMetadata.problem(own)):
+            raise DamagedCassette(path, problem, fix)
+        if not (isinstance(events, list) and all(isinstance(e, dict) for e in events)):
+            raise DamagedCassette(path, f"metadata.{EVENTS_KEY} is {kind(events)}, not a list of events", fix)
+        requests, responses, *_ = deserialize(data, _Parsed)
         return cls(
             list(zip(requests, responses, strict=True)),
-            CassetteMetadata.from_dict(meta) if meta else None,
-            list(extra[0].get(EVENTS_KEY) or []) if extra else [],
+            CassetteMetadata.from_dict(own) if own else None,
+            list(events),
         )
+
+    def check_api_version(self, path: Path, api_version: str, rerecord_hint: str) -> None:
+        """Refuse a cassette recorded at another API version than the run pins.
+
+        The metadata says what was asked for; every response's ``Stripe-Version`` says what
+        Stripe rendered. Both must be the pinned version, so a cassette whose metadata was
+        lost or edited still cannot replay responses the pinned version would never send.
+        """
+        answered = sorted({v for _, stored in self.interactions if (v := _stripe_version(stored))})
+        claimed = [self.metadata.api_version_requested] if self.metadata else []
+        wrong = sorted({v for v in [*claimed, *answered] if v != api_version})
+        if not claimed and not answered:
+            problem = "has no metadata and no Stripe-Version header: nothing says which API version it is for"
+        elif wrong:
+            source = "its metadata and responses" if claimed else "its responses' Stripe-Version (it has no metadata)"
+            problem = f"says by {source} that it was recorded for API version {', '.join(wrong)}"
+        else:
+            return
+        msg = (
+            f"Cassette {path} {problem}, but this run pins {api_version}. Replaying it would test "
+            f"responses {api_version} never sends. Re-record it: {rerecord_hint}"
+        )
+        raise CassetteError(msg)
 
     def write(self, path: Path) -> None:
         """Write atomically: a crash or error mid-write leaves the previous file intact."""
@@ -127,7 +207,8 @@ class CassetteFile:
         path.parent.mkdir(parents=True, exist_ok=True)
         # mkstemp creates 0600; a cassette is a normal project file, so keep the old file's mode.
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # The writer's pid in the name tells a write in progress from one a SIGKILL interrupted.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
         try:
             os.fchmod(fd, mode)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -138,3 +219,34 @@ class CassetteFile:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def temp_files(root: Path) -> list[Path]:
+    """Temporary files of cassette writes under ``root``, finished or not."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob(".*.tmp") if _TEMP.match(p.name) and p.is_file())
+
+
+def _writer_alive(path: Path) -> bool:
+    match = _TEMP.match(path.name)
+    if match is None or match["pid"] is None:
+        return False
+    try:
+        os.kill(int(match["pid"]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_stale_temp_files(root: Path) -> list[Path]:
+    """Delete the temporary files of writes whose process died mid-write (SIGKILL, power loss).
+
+    A write still in progress (its writer alive) is left alone, so parallel recordings are safe.
+    """
+    stale = [path for path in temp_files(root) if not _writer_alive(path)]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 from ..config import OFFLINE_API_KEY, resolve
@@ -16,14 +17,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "chaos", help="users through signup, card and invoice against localstripe under random faults"
     )
-    parser.add_argument("--users", type=int, default=1000, help="how many users (default: 1000)")
-    parser.add_argument("--fault-rate", type=float, default=0.2,
+    parser.add_argument("--users", type=_positive, default=1000, help="how many users (default: 1000)")
+    parser.add_argument("--fault-rate", type=_share, default=0.2,
                         help="share of Stripe requests that fail, all faults alike (default: 0.2)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault schedule (default: 0)")
     parser.add_argument("--api-version", default=None, help="pinned API version (default: the newest in the matrix)")
     parser.add_argument("--adapter", default=None, help="integration adapter as module:Class (default: from pyproject)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.set_defaults(func=run)
+
+
+def _share(text: str) -> float:
+    """A share of requests: a finite number from 0 to 1 (argparse turns the error into exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+        msg = f"must be a number from 0 to 1 (0.2 fails one request in five), got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigFileError
 from .catalogue import is_version, version_key
 
 
@@ -28,13 +28,13 @@ def load_consumer_file(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text())
         objects, since = data["objects"], data.get("since", {})
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(
-            f"cannot read consumer contract {path}: {exc}; see contracts/README.md for the format"
+        raise ConfigFileError(
+            f"cannot read consumer contract {path}: {exc}; see contracts/README.md for the format", path
         ) from exc
     bad = [v for v in since if not is_version(v)]
     if not isinstance(objects, dict) or bad:
-        raise ConfigError(
-            f"{path}: 'objects' must map object names to schemas and 'since' keys must be API versions {bad}"
+        raise ConfigFileError(
+            f"{path}: 'objects' must map object names to schemas and 'since' keys must be API versions {bad}", path
         )
     return data
 

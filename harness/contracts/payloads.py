@@ -18,7 +18,9 @@ from typing import Any
 
 import yaml
 
-from ..errors import ConfigError
+from ..cassettes.shape import shape_problem
+from ..cassettes.store import restore_advice
+from ..errors import ConfigError, DamagedCassette
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,11 @@ def _header(headers: dict[str, Any], name: str) -> str | None:
 def read_payloads(path: Path) -> Iterator[Payload]:
     """Every JSON body in ``path``: each response of a cassette (JSON or YAML), else the whole JSON file."""
     try:
-        text = path.read_text()
+        text = path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}; pass JSON files or vcrpy cassettes") from exc
+    except UnicodeDecodeError as exc:
+        raise DamagedCassette(path, f"byte {exc.start} is not UTF-8 text", restore_advice(path)) from None
     if path.suffix == ".json":
         try:
             data = json.loads(text)
@@ -75,6 +79,8 @@ def read_payloads(path: Path) -> Iterator[Payload]:
     interactions = data.get("interactions") or data.get("http_interactions") if isinstance(data, dict) else None
     if not isinstance(interactions, list):
         raise ConfigError(f"{path} has no 'interactions' (vcrpy) or 'http_interactions' (Ruby VCR) list")
+    if problem := shape_problem({"interactions": interactions}):  # Ruby VCR's interactions are shaped alike
+        raise DamagedCassette(path, problem, restore_advice(path))
     for index, interaction in enumerate(interactions):
         response = interaction.get("response") or {}
         body = _text((response.get("body") or {}).get("string"))

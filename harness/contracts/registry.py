@@ -15,11 +15,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ConfigFileError
 from .build import provider_sets
 from .catalogue import load_catalogue, version_key
 from .consumer import consumer_schemas
-from .validate import CompiledSchema, Violation, compiled
+from .validate import CompiledSchema, Violation, compiled, read_schema_file
 
 LEGACY_FILE = "legacy_versions.json"
 
@@ -87,6 +87,11 @@ class Contracts:
             compiled(path, pointer, f"{self._display(path)}{pointer}")
             for path, pointer in self._consumer.get(object_type, [])
         ]
+
+    def check_files(self) -> None:
+        """Read every contract file this version uses, so a damaged one stops a run before any scenario."""
+        for path in sorted(set(self._provider.values())):
+            read_schema_file(path)
 
     def violations(self, payload: Any, *, strict: bool = False) -> list[Violation]:
         """Every contract violation in ``payload`` (a response body, event or list), nested objects included.
@@ -172,10 +177,24 @@ def _load(api_version: str, contracts_dir: Path) -> Contracts:
             "Add a catalogue file under contracts/catalogue/ (see contracts/README.md) to support a new version."
         )
     contracts = Contracts(api_version, contracts_dir, _provider_files(contracts_dir, api_version))
-    for consumer_file in sorted((contracts_dir / "consumer").glob("*.json")):
+    for consumer_file in consumer_files(contracts_dir):
         for name, (_schema, pointer) in consumer_schemas(consumer_file, api_version).items():
             contracts._consumer.setdefault(name, []).append((consumer_file, pointer))
     return contracts
+
+
+def consumer_files(contracts_dir: Path | None = None) -> list[Path]:
+    """The consumer contracts in force; none at all is an error, since every blocker check would pass vacuously."""
+    folder = resolve_contracts_dir(contracts_dir) / "consumer"
+    found = sorted(folder.glob("*.json"))
+    if not found:
+        msg = (
+            f"no consumer contract in {folder}: without one no scenario can fail on a field your integration "
+            "reads. Restore the file (`git checkout -- <file>`) or write one for your integration "
+            "(see contracts/README.md)."
+        )
+        raise ConfigFileError(msg, folder)
+    return found
 
 
 def load_contracts(api_version: str, contracts_dir: Path | None = None) -> Contracts:

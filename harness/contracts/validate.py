@@ -31,6 +31,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from ..errors import ConfigFileError
+
 try:  # optional accelerator; see the module docstring
     import fastjsonschema
 except ImportError:  # pragma: no cover - exercised only where fastjsonschema is absent
@@ -205,10 +207,29 @@ def _store(path: Path, blob: bytes) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
+_FIX = "restore it from git or regenerate it with `stripe-compat contracts build`"
+
+
+def read_schema_file(path: Path) -> Any:
+    """The parsed contract file; an absent, truncated or non-UTF-8 one is an error naming it."""
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ConfigFileError(f"contract file {path} cannot be read ({exc}); {_FIX}.", path) from None
+
+
 @cache
 def compiled(path: Path, pointer: str, display: str) -> CompiledSchema:
     """The schema at JSON ``pointer`` ("" for the whole file) of ``path``, compiled once per process."""
-    schema = json.loads(path.read_text())
-    for part in filter(None, pointer.lstrip("#").split("/")):
-        schema = schema[part]
-    return CompiledSchema(schema, display)
+    schema = read_schema_file(path)
+    try:
+        for part in filter(None, pointer.lstrip("#").split("/")):
+            schema = schema[part]
+    except (KeyError, TypeError):
+        raise ConfigFileError(f"contract file {path} has nothing at {pointer}; {_FIX}.", path) from None
+    if not isinstance(schema, dict):
+        raise ConfigFileError(f"contract {path}{pointer} is not a JSON Schema object; {_FIX}.", path)
+    try:
+        return CompiledSchema(schema, display)
+    except Exception as exc:  # fastjsonschema refuses a schema it cannot compile ("Unknown type", ...)
+        raise ConfigFileError(f"contract {path}{pointer} is not a valid JSON Schema ({exc}); {_FIX}.", path) from None
