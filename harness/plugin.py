@@ -371,5 +371,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
     report = yield
+    if call.when == "setup" and call.excinfo is not None and (text := failure_text(call.excinfo.value)):
+        report.longrepr = text  # a story fixture's broken rule or integration exception, said like a scenario's
     item.stash.setdefault(_PHASES_KEY, {})[report.when] = report
     return report

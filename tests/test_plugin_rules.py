@@ -72,7 +72,7 @@ def test_a_broken_rule_is_the_first_line_of_the_failure_and_of_the_reason(pytest
     assert signup["outcome"] == "failed"
     assert signup["reason"].startswith("decoupled signup: signup sent POST /v1/customers")
     invoice = scenarios["test_invoice_for_user_without_customer_creates_it_first"]
-    assert (invoice["outcome"], invoice["reason"]) == ("skipped", "not applicable: invoicing")
+    assert (invoice["outcome"], invoice["reason"]) == ("not_applicable", "not applicable: invoicing")
 
 
 def test_an_integration_exception_is_shown_as_its_own_with_the_step(pytester: pytest.Pytester) -> None:

@@ -123,7 +123,8 @@ class Case:
         return f"{self.fault.value} at {self.site.name}"
 
     def _fail_first_card(self, user_id: str) -> None:
-        self.faults.add(Fault.UNAVAILABLE, method="POST", path="/v1/customers", times=1)
+        # Until cleared, not once: the library's own retries would absorb a single 503.
+        self.faults.add(Fault.UNAVAILABLE, method="POST", path="/v1/customers")
         rules.fails_cleanly(lambda: self.billing.add_card(user_id, CARD), "adding a card", "while Stripe answers 503")
         self.faults.clear()
 

@@ -14,9 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..errors import BackendError
+from ..errors import BackendError, ConfigError
 from ..install_source import harness_install_args, project_install_args
-from ..matrix import Cell
+from ..matrix import LIBRARY_DEFAULT, Cell
 from ..report.results import CellResult, read_result
 
 
@@ -52,6 +52,18 @@ def ensure_venv(stripe_version: str, root: Path, workdir: Path) -> Path:
     _check([_uv(), "pip", "install", "--quiet", "--python", str(python), *specs], log)
     marker.write_text(stamp)
     return python
+
+
+def sent_api_version(cell: Cell, root: Path, workdir: Path) -> str:
+    """The API version ``cell`` runs at: its own, or for library-default what its release sends unpinned."""
+    if cell.api_version != LIBRARY_DEFAULT:
+        return cell.api_version
+    python = ensure_venv(cell.stripe, root, workdir)
+    code = "from harness.config import resolve_api_version as r; print(r('library-default'))"
+    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=False)
+    if done.returncode != 0:  # the release pins nothing: the ConfigError's sentence is the last line
+        raise ConfigError(done.stderr.strip().splitlines()[-1].partition(": ")[2])
+    return done.stdout.strip()
 
 
 def run_cell(cell: Cell, *, adapter: str | None, root: Path, workdir: Path) -> CellResult:

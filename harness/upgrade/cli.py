@@ -13,10 +13,11 @@ import json
 from pathlib import Path
 
 from ..contracts.diff import diff_versions
+from ..contracts.registry import known_api_versions
 from ..errors import ConfigError
-from ..matrix import Cell, find_pyproject
+from ..matrix import LIBRARY_DEFAULT, Cell, find_pyproject
 from ..progress import progress
-from .cells import run_cell
+from .cells import run_cell, sent_api_version
 from .compare import breaks
 from .render import CellCheck, render_json, render_text
 
@@ -49,12 +50,19 @@ def run(args: argparse.Namespace) -> int:
     source, target = args.source, args.target
     if source == target:
         raise ConfigError(f"--from and --to are the same cell ({source.id}); name the cell you want to move to.")
-    diff = diff_versions(source.api_version, target.api_version)  # unknown API version: exit 2 before any venv
     root = find_pyproject().parent
     workdir = args.workdir.resolve()
+    # An unknown API version is exit 2 before any venv; library-default is known once its release is installed.
+    known = known_api_versions()
+    for version in {c.api_version for c in (source, target)} - {LIBRARY_DEFAULT, *known}:
+        raise ConfigError(f"unknown API version {version!r}; known versions: {', '.join(known)}")
+    diff = diff_versions(*(sent_api_version(c, root, workdir) for c in (source, target)))
 
     way_back = Cell(source.stripe, target.api_version)
-    with_way_back = not args.no_way_back and way_back not in (source, target)
+    # An unpinned integration rolled back is the from-cell again: there is no way back to check.
+    with_way_back = (
+        not args.no_way_back and way_back not in (source, target) and target.api_version != LIBRARY_DEFAULT
+    )
     with progress("upgrade", total=3 if with_way_back else 2) as tracker:
 
         def check(cell: Cell, role: str, baseline: CellCheck | None) -> CellCheck:

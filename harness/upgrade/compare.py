@@ -12,7 +12,7 @@ from .causes import KnownCause, explain
 
 _EXCEPTION = re.compile(r"^(?:[\w.]+\.)?\w+(?:Error|Exception|Exit)\b")
 #: How the plugin shows an exception the integration raised (harness.rules.IntegrationRaised).
-_INTEGRATION_RAISED = re.compile(r"^step '[^']*': the integration raised ")
+_INTEGRATION_RAISED = re.compile(r"^step .+?: the integration raised ")
 
 
 @dataclass(frozen=True)

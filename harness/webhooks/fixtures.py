@@ -77,7 +77,7 @@ def stripe_webhook_timeline(
     stripe_billing: BillingAdapter, stripe_account: StripeAccount, stripe_webhooks: WebhookSender
 ) -> list[dict[str, Any]]:
     """The account story's real events, oldest first, each contract-checked (see harness.webhooks.world)."""
-    with step("build the webhook story (signup, cards, invoice, deletion)"):
+    with step("build the webhook story"):
         build_account(stripe_billing, stripe_account)
     events = timeline(stripe_account, expected_types(stripe_billing))
     for event in events:
