@@ -29,6 +29,7 @@ from .cassettes.store import cassette_path
 from .config import RECORD_MODE_CHOICES, WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
 from .errors import CassetteError, HarnessError
 from .matrix import find_pyproject
+from .output_masking import mask_report
 from .record_flow import RecordingSummary, attach, finish, outcome_of, source_for
 from .report.collect import ResultsWriter, reason_of
 from .rules import RuleBroken, failure_text
@@ -358,5 +359,6 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
     report = yield
+    mask_report(report)  # before the terminal, --junitxml or the results file render it
     item.stash.setdefault(_PHASES_KEY, {})[report.when] = report
     return report

@@ -182,6 +182,11 @@ def replace_all(text: str, kinds: tuple[SecretKind, ...] = KINDS) -> str:
     return text
 
 
+def mask_credentials(text: str) -> str:
+    """``text`` with every credential masked and personal data left: for messages, reprs and test output."""
+    return replace_all(text, CREDENTIALS)
+
+
 def hits(text: str) -> Iterator[Hit]:
     """Every secret of every kind in ``text``."""
     if not _could_hold_secret(text):

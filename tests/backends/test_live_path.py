@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -80,9 +81,9 @@ def fake_stripe() -> Iterator[Callable[..., FakeStripe]]:
         fake.close()
 
 
-def _record(cassettes: Path, base_url: str, key: str, **popen: object) -> subprocess.Popen[str]:
+def _record(cassettes: Path, base_url: str, key: str, *pytest_args: str, **popen: object) -> subprocess.Popen[str]:
     env = {**os.environ, "STRIPE_API_KEY": key, API_BASE_OVERRIDE: base_url}
-    command = pytest_command(VERSION, "live", select=SCENARIO, cassettes=cassettes)
+    command = [*pytest_command(VERSION, "live", select=SCENARIO, cassettes=cassettes), *pytest_args]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
 
 
@@ -154,6 +155,26 @@ def test_killing_a_recording_midway_keeps_the_old_cassette(
     assert proc.returncode == -signal.SIGKILL
     assert cassette.read_bytes() == OLD_CASSETTE
     assert _leftovers(cassette) == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("style", ["--tb=auto", "--tb=long"])
+def test_a_network_error_while_recording_never_prints_the_key(style: str, tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    closed = f"http://127.0.0.1:{_closed_port()}"
+    proc = _record(tmp_path, closed, TEST_KEY, style, "--showlocals", f"--junitxml={junit}")
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 1, output
+    assert "Connection refused" in output  # the recording did meet the network error
+    assert TEST_KEY not in output
+    assert TEST_KEY not in junit.read_text()
+    assert "'Authorization': 'Bearer sk_test_REDACTED'" in output  # the frame that printed the headers
+    assert "sk_test_REDACTED" in junit.read_text()
 
 
 def test_the_record_command_runs_pytest_in_this_environment() -> None:
