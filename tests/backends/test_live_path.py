@@ -114,7 +114,16 @@ def test_the_live_path_records_against_localstripe(tmp_path: Path) -> None:
     assert TEST_KEY not in (tmp_path / VERSION / "test_lazy_customer" / f"{SCENARIO}.json").read_text()
 
 
-@pytest.mark.parametrize("key", ["sk_live_51Hrealkey0123456789", "rk_live_51Hrealkey0123456789", ""])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "sk_live_51Hrealkey0123456789",
+        "rk_live_51Hrealkey0123456789",
+        "",
+        "sk_test_ sk_live_51Hrealkey0123456789",  # passes a prefix check, sends a live key
+        "sk_test_51Hkey0123456789 trailing-garbage",
+    ],
+)
 def test_a_live_or_missing_key_is_refused_before_any_request(
     key: str, tmp_path: Path, fake_stripe: Callable[..., FakeStripe]
 ) -> None:
@@ -127,10 +136,23 @@ def test_a_live_or_missing_key_is_refused_before_any_request(
     assert server.requests == []
 
 
+LIVE_CUSTOMER = {"id": "cus_live", "object": "customer", "livemode": True, "metadata": {}}
+LIVE_ANSWERS = {
+    "an object": LIVE_CUSTOMER,
+    "an item of a list": {"object": "list", "data": [LIVE_CUSTOMER], "has_more": False, "url": "/v1/customers"},
+    "deep inside a list item": {
+        "object": "list", "has_more": False, "url": "/v1/customers",
+        "data": [{"id": "cus_1", "object": "customer", "livemode": False,
+                  "sources": {"object": "list", "data": [{"id": "card_1", "object": "card", "livemode": True}]}}],
+    },
+}
+
+
+@pytest.mark.parametrize("answer", LIVE_ANSWERS.values(), ids=LIVE_ANSWERS.keys())
 def test_a_livemode_answer_voids_the_recording_and_keeps_the_old_cassette(
-    tmp_path: Path, fake_stripe: Callable[..., FakeStripe]
+    answer: dict[str, object], tmp_path: Path, fake_stripe: Callable[..., FakeStripe]
 ) -> None:
-    server = fake_stripe({"id": "cus_live", "object": "customer", "livemode": True, "metadata": {}})
+    server = fake_stripe(answer)
     cassette = _old_cassette(tmp_path)
     proc = _record(tmp_path, server.url, TEST_KEY)
     output, _ = proc.communicate(timeout=120)
