@@ -93,7 +93,7 @@ KINDS: tuple[SecretKind, ...] = (
         ),
     ),
     SecretKind(
-        "e-mail address outside example.* domains",
+        "e-mail address outside the reserved example domains",
         re.compile(
             r"(?<![A-Za-z0-9._+-])(?P<secret>(?P<local>[A-Za-z0-9._+-]+)@"
             r"(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}))(?![A-Za-z0-9-])"

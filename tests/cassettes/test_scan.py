@@ -19,7 +19,7 @@ PLANTED = {
     "webhook secret": "whsec_abcdefghijklmnop",
     "client secret": "seti_1Nabcdefgh_secret_Qwertyuiop",
     "credential": "Bearer abcdefghijklmnopqrstu",
-    "e-mail address outside example.* domains": "jane.doe@bigcorp.io",
+    "e-mail address outside the reserved example domains": "jane.doe@bigcorp.io",
 }
 
 

@@ -18,7 +18,7 @@ from .encodings import holds
 
 KEY = "51HqLyjWDarjtT1zdp7dc0123"
 LIVE, RESTRICTED, HOOK, EPHEMERAL = f"sk_live_{KEY}", f"rk_live_{KEY}", f"whsec_{KEY}", f"ek_test_{KEY}"
-EMAIL = "e-mail address outside example.* domains"
+EMAIL = "e-mail address outside the reserved example domains"
 
 LEAKS = {
     "after %3D in a form value": (f"description=token%3D{LIVE}", KEY, "API key"),
