@@ -14,6 +14,7 @@ key needs only to not follow a letter, and every match is tried in each decoded
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Callable, Iterator
@@ -136,7 +137,9 @@ def _encoded_like(placeholder: str, view: View, start: int, end: int, original: 
 
 
 def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return any(start < other_end and other_start < end for other_start, other_end in taken)
+    """Whether ``[start, end)`` meets one of ``taken``: disjoint spans, sorted, so only one can."""
+    before = bisect.bisect_left(taken, (end, -1))  # the spans that start before ``end``
+    return before > 0 and taken[before - 1][1] > start
 
 
 def find(kind: SecretKind, text: str, layers: list[View] | None = None) -> list[Hit]:
@@ -156,7 +159,7 @@ def find(kind: SecretKind, text: str, layers: list[View] | None = None) -> list[
                 continue
             replacement = _encoded_like(kind.placeholder(match), view, *match.span("secret"), text)
             found.append(Hit(kind, start, end, match[0], replacement))
-            taken.append((start, end))
+            bisect.insort(taken, (start, end))
     return sorted(found, key=lambda hit: hit.start)
 
 
