@@ -166,7 +166,7 @@ class Recorder(Layer):
             recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             scenario=scenario,
             outcome=outcome,
-            reason=reason,
+            reason=scrub_text(reason),  # a failure's text quotes what the integration sent
         )
         new = CassetteFile(list(self.interactions), meta, events or [])
         if path.exists() and _same_recording(CassetteFile.read(path), new):
