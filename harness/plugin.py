@@ -31,6 +31,7 @@ from .config import RECORD_MODE_CHOICES, WEBHOOK_SECRET, BackendKind, HarnessCon
 from .errors import CassetteError, HarnessError
 from .lifeline import Lifeline, ParentExited, stop_with_parent
 from .matrix import find_pyproject
+from .output_masking import mask_report
 from .record_flow import RecordingSummary, attach, finish, outcome_of, source_for
 from .report.collect import ResultsWriter, reason_of
 from .rules import RuleBroken, failure_text
@@ -373,5 +374,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     if call.when == "setup" and call.excinfo is not None and (text := failure_text(call.excinfo.value)):
         report.longrepr = text  # a story fixture's broken rule or integration exception, said like a scenario's
+    mask_report(report)  # before the terminal, --junitxml or the results file render it
     item.stash.setdefault(_PHASES_KEY, {})[report.when] = report
     return report

@@ -19,8 +19,10 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from ..cassettes.secret_patterns import mask_credentials
 
-@dataclass
+
+@dataclass(repr=False)
 class Request:
     """One HTTP request as stripe-python sent it (body already form-encoded)."""
 
@@ -28,6 +30,11 @@ class Request:
     url: str
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+
+    def __repr__(self) -> str:
+        # Tracebacks and logs print requests; the Authorization header must not come with them.
+        fields = f"method={self.method!r}, url={self.url!r}, headers={self.headers!r}, body={self.body!r}"
+        return mask_credentials(f"Request({fields})")
 
     @property
     def path(self) -> str:

@@ -41,12 +41,26 @@ class LiveModeRefused(HarnessError):
     """A response said ``livemode: true``: the key reached a live account, so the recording is void."""
 
 
+def _holds_livemode(node: Any) -> bool:
+    """Whether any object in ``node``, at any depth (list items, expanded objects, events' data), is live."""
+    stack = [node]
+    while stack:  # a loop, not recursion: a deeply nested answer must not overflow the stack
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("livemode") is True:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _is_livemode(response: Response) -> bool:
     try:
         payload = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
-    return isinstance(payload, dict) and payload.get("livemode") is True
+    return _holds_livemode(payload)
 
 
 def _livemode_refused(what: str) -> LiveModeRefused:
@@ -121,7 +135,7 @@ class Recorder(Layer):
             if not page.get("has_more") or not page["data"]:
                 break
             query["starting_after"] = page["data"][-1]["id"]
-        if any(event.get("livemode") is True for event in found):
+        if _holds_livemode(found):
             raise _livemode_refused("GET /v1/events")
         ours = [e for e in found if (e.get("request") or {}).get("id") in self.request_ids]
         ours.reverse()  # Stripe lists newest first
@@ -152,7 +166,7 @@ class Recorder(Layer):
             recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             scenario=scenario,
             outcome=outcome,
-            reason=reason,
+            reason=scrub_text(reason),  # a failure's text quotes what the integration sent
         )
         new = CassetteFile(list(self.interactions), meta, events or [])
         if path.exists() and _same_recording(CassetteFile.read(path), new):

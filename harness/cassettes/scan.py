@@ -19,21 +19,9 @@ import yaml
 
 from ..errors import ConfigError
 from .store import temp_files
+from .secret_patterns import hits
 
-#: The placeholders :mod:`harness.cassettes.scrub` writes, and Stripe's own documentation
-#: stand-ins: never a finding.
-_PLACEHOLDER = r"(?!REDACTED\b|YOUR_SECRET_KEY\b)"
-#: Reserved for documentation and testing (RFC 2606, RFC 6761): addresses there are placeholders.
-_SAFE_DOMAIN = re.compile(r"(^|\.)(example\.[a-z]+|example|test|invalid|localhost)$", re.IGNORECASE)
-
-PATTERNS: dict[str, re.Pattern[str]] = {
-    "API key": re.compile(rf"\b(?:sk|rk)_(?:test|live)_{_PLACEHOLDER}[A-Za-z0-9]{{4,}}"),
-    "webhook secret": re.compile(rf"\bwhsec_{_PLACEHOLDER}[A-Za-z0-9_]{{4,}}"),
-    "client secret": re.compile(rf"\b(?:seti|pi|src|cs|pm)_[A-Za-z0-9]+_secret_{_PLACEHOLDER}[A-Za-z0-9]+"),
-    "credential": re.compile(rf"(?i)\b(?:bearer|basic)\s+{_PLACEHOLDER}[A-Za-z0-9_\-.=+/]{{12,}}"),
-}
 _AUTHORIZATION = re.compile(r"(?i)^(?:proxy-)?authorization$")
-_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+(?:@|%40)([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
 SCANNED_SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -56,13 +44,9 @@ def _mask(value: str) -> str:
 
 
 def findings_in_text(text: str) -> Iterator[tuple[str, str]]:
-    """``(kind, masked value)`` for every secret-shaped value in one string."""
-    for kind, pattern in PATTERNS.items():
-        for match in pattern.finditer(text):
-            yield kind, _mask(match[0])
-    for match in _EMAIL.finditer(text):
-        if not _SAFE_DOMAIN.search(match[1]):
-            yield "e-mail address outside example.* domains", _mask(match[0])
+    """``(kind, masked value)`` for every secret-shaped value in one string, in any encoding."""
+    for hit in hits(text):
+        yield hit.kind.name, _mask(hit.value)
 
 
 def _walk(node: Any, location: str) -> Iterator[tuple[str, str, str]]:
@@ -78,7 +62,7 @@ def _walk(node: Any, location: str) -> Iterator[tuple[str, str, str]]:
         for index, item in enumerate(node):
             yield from _walk(item, f"{location}[{index}]")
     elif isinstance(node, bytes):
-        yield from _walk(node.decode("utf-8", "replace"), location)
+        yield from _walk(node.decode("utf-8", "surrogateescape"), location)
     elif isinstance(node, str):
         for kind, hint in findings_in_text(node):
             yield location or "(top)", kind, hint

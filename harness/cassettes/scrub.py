@@ -8,14 +8,13 @@ sends a real-looking e-mail address still finds its placeholder in the cassette.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from vcr.request import Request as VcrRequest
 
 from ..backends.base import Request, Response
+from .secret_patterns import replace_all
 
 #: Response headers worth keeping; everything else (cookies, CORS, ids of Stripe's
 #: infrastructure) is noise at best and a leak at worst.
@@ -24,41 +23,21 @@ KEPT_RESPONSE_HEADERS = frozenset(
      "stripe-should-retry"}
 )
 
-_API_KEY = re.compile(r"\b(sk|rk)_(test|live)_[A-Za-z0-9]{4,}")
-_WEBHOOK_SECRET = re.compile(r"\bwhsec_[A-Za-z0-9]{4,}")
-_CLIENT_SECRET = re.compile(r"\b((?:seti|pi|src|cs|pm)_[A-Za-z0-9]+)_secret_[A-Za-z0-9]+")
-_EMAIL = re.compile(r"\b([A-Za-z0-9._%+-]+)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
-_URL_ENCODED_AT = re.compile(r"\b([A-Za-z0-9._+-]+)%40([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
-#: Domains reserved for documentation (RFC 2606): addresses there are placeholders already.
-_PLACEHOLDER_DOMAINS = ("example.com", "example.org", "example.net", "example.test")
-
-
-def _email_placeholder(local: str, domain: str) -> str:
-    if domain.lower().endswith(_PLACEHOLDER_DOMAINS):
-        return f"{local}@{domain}"
-    digest = hashlib.sha256(f"{local}@{domain}".lower().encode()).hexdigest()[:12]
-    return f"redacted-{digest}@example.com"
-
 
 def scrub_text(text: str) -> str:
-    """Replace API keys, webhook and client secrets and e-mail addresses in ``text``."""
-    text = _API_KEY.sub(lambda m: f"{m[1]}_{m[2]}_REDACTED", text)
-    text = _WEBHOOK_SECRET.sub("whsec_REDACTED", text)
-    text = _CLIENT_SECRET.sub(lambda m: f"{m[1]}_secret_REDACTED", text)
-    text = _EMAIL.sub(lambda m: _email_placeholder(m[1], m[2]), text)
-    return _URL_ENCODED_AT.sub(
-        lambda m: _email_placeholder(m[1], m[2]).replace("@", "%40"), text
-    )
+    """Replace every secret :mod:`~harness.cassettes.secret_patterns` knows, in any encoding."""
+    return replace_all(text)
 
 
 def scrub_bytes(data: bytes) -> bytes:
-    """:func:`scrub_text` for a body that may or may not be UTF-8."""
+    """:func:`scrub_text` for a body that may or may not be UTF-8.
+
+    Bytes that are not UTF-8 pass through unchanged (``surrogateescape``), so one stray
+    byte cannot exempt the rest of the body.
+    """
     if not data:
         return data
-    try:
-        return scrub_text(data.decode("utf-8")).encode("utf-8")
-    except UnicodeDecodeError:
-        return data
+    return scrub_text(data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
 
 
 def kept_headers(headers: dict[str, str]) -> dict[str, str]:

@@ -1,13 +1,18 @@
-"""The queue worker as its own process: ``python -m harness.reference.worker --db billing.sqlite3 ...``.
+"""The queue worker as its own process: ``STRIPE_API_KEY=sk_test_... python -m harness.reference.worker --db ...``.
 
 A separate process over the same SQLite file, as production runs it, so that killing it
 (deploys, OOM, SIGKILL) is a real crash: whatever it was doing is recovered by the
 lease expiring and the job running again, which the jobs' idempotency makes safe.
+
+The Stripe key comes from ``STRIPE_API_KEY`` only: a command line is readable by every
+user of the machine (``ps``, ``/proc/<pid>/cmdline``) and ends up in process listings
+and crash reports.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +24,9 @@ from .connectivity import ConnectivityMonitor
 from .db import connect
 from .gateway import StripeGateway
 from .jobs import LEASE_SECONDS
+
+#: Where the worker reads its Stripe secret key.
+API_KEY_VARIABLE = "STRIPE_API_KEY"
 
 
 def build_service(db: Path, api_key: str, api_version: str, *, lease_seconds: float = LEASE_SECONDS) -> BillingService:
@@ -33,15 +41,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.reference.worker", description=__doc__)
     parser.add_argument("--db", type=Path, required=True, help="the integration's SQLite database")
     parser.add_argument("--api-base", required=True, help="where Stripe is, e.g. https://api.stripe.com")
-    parser.add_argument("--api-key", required=True, help="the Stripe secret key (never logged)")
     parser.add_argument("--api-version", required=True, help="the pinned Stripe API version")
     parser.add_argument("--lease", type=float, default=LEASE_SECONDS, help="seconds a claimed job is held")
     parser.add_argument("--poll", type=float, default=1.0, help="seconds between polls of an empty queue")
     parser.add_argument("--until-empty", action="store_true", help="exit once no job is due")
     args = parser.parse_args(argv)
+    api_key = os.environ.get(API_KEY_VARIABLE, "").strip()
+    if not api_key:
+        parser.error(f"{API_KEY_VARIABLE} is not set: export the Stripe secret key there (never on the command line)")
     stripe.api_base = args.api_base
     stripe.max_network_retries = 0  # the queue is the retry policy
-    service = build_service(args.db, args.api_key, args.api_version, lease_seconds=args.lease)
+    service = build_service(args.db, api_key, args.api_version, lease_seconds=args.lease)
     while True:
         if service.run_jobs() == 0:
             if args.until_empty:

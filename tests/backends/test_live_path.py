@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -80,9 +81,11 @@ def fake_stripe() -> Iterator[Callable[..., FakeStripe]]:
         fake.close()
 
 
-def _record(cassettes: Path, base_url: str, key: str, **popen: object) -> subprocess.Popen[str]:
+def _record(
+    cassettes: Path, base_url: str, key: str, *pytest_args: str, select: str = SCENARIO, **popen: object
+) -> subprocess.Popen[str]:
     env = {**os.environ, "STRIPE_API_KEY": key, API_BASE_OVERRIDE: base_url}
-    command = pytest_command(VERSION, "live", select=SCENARIO, cassettes=cassettes)
+    command = [*pytest_command(VERSION, "live", select=select, cassettes=cassettes), *pytest_args]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
 
 
@@ -113,7 +116,16 @@ def test_the_live_path_records_against_localstripe(tmp_path: Path) -> None:
     assert TEST_KEY not in (tmp_path / VERSION / "test_lazy_customer" / f"{SCENARIO}.json").read_text()
 
 
-@pytest.mark.parametrize("key", ["sk_live_51Hrealkey0123456789", "rk_live_51Hrealkey0123456789", ""])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "sk_live_51Hrealkey0123456789",
+        "rk_live_51Hrealkey0123456789",
+        "",
+        "sk_test_ sk_live_51Hrealkey0123456789",  # passes a prefix check, sends a live key
+        "sk_test_51Hkey0123456789 trailing-garbage",
+    ],
+)
 def test_a_live_or_missing_key_is_refused_before_any_request(
     key: str, tmp_path: Path, fake_stripe: Callable[..., FakeStripe]
 ) -> None:
@@ -126,10 +138,23 @@ def test_a_live_or_missing_key_is_refused_before_any_request(
     assert server.requests == []
 
 
+LIVE_CUSTOMER = {"id": "cus_live", "object": "customer", "livemode": True, "metadata": {}}
+LIVE_ANSWERS = {
+    "an object": LIVE_CUSTOMER,
+    "an item of a list": {"object": "list", "data": [LIVE_CUSTOMER], "has_more": False, "url": "/v1/customers"},
+    "deep inside a list item": {
+        "object": "list", "has_more": False, "url": "/v1/customers",
+        "data": [{"id": "cus_1", "object": "customer", "livemode": False,
+                  "sources": {"object": "list", "data": [{"id": "card_1", "object": "card", "livemode": True}]}}],
+    },
+}
+
+
+@pytest.mark.parametrize("answer", LIVE_ANSWERS.values(), ids=LIVE_ANSWERS.keys())
 def test_a_livemode_answer_voids_the_recording_and_keeps_the_old_cassette(
-    tmp_path: Path, fake_stripe: Callable[..., FakeStripe]
+    answer: dict[str, object], tmp_path: Path, fake_stripe: Callable[..., FakeStripe]
 ) -> None:
-    server = fake_stripe({"id": "cus_live", "object": "customer", "livemode": True, "metadata": {}})
+    server = fake_stripe(answer)
     cassette = _old_cassette(tmp_path)
     proc = _record(tmp_path, server.url, TEST_KEY)
     output, _ = proc.communicate(timeout=120)
@@ -154,6 +179,29 @@ def test_killing_a_recording_midway_keeps_the_old_cassette(
     assert proc.returncode == -signal.SIGKILL
     assert cassette.read_bytes() == OLD_CASSETTE
     assert _leftovers(cassette) == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("style", ["--tb=auto", "--tb=long"])
+def test_a_network_error_while_recording_never_prints_the_key(style: str, tmp_path: Path) -> None:
+    # The webhook story is recorded in a fixture, so its error is pytest's own traceback,
+    # with the arguments of HarnessHTTPClient.request and HTTPBackend.handle_request.
+    junit = tmp_path / "junit.xml"
+    closed = f"http://127.0.0.1:{_closed_port()}"
+    options = (style, "--showlocals", f"--junitxml={junit}")
+    proc = _record(tmp_path, closed, TEST_KEY, *options, select="test_in_order_over_http")
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 1, output
+    assert "Connection refused" in output  # the recording did meet the network error
+    assert TEST_KEY not in output
+    assert TEST_KEY not in junit.read_text()
+    assert "'Authorization': 'Bearer sk_test_REDACTED'" in output  # the frame that printed the headers
+    assert "sk_test_REDACTED" in junit.read_text()
 
 
 def test_the_record_command_runs_pytest_in_this_environment() -> None:

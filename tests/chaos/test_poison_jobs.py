@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -73,7 +74,8 @@ def test_the_worker_process_survives_a_poison_job(tmp_path: Path) -> None:
 
     worker = subprocess.run(
         [sys.executable, "-m", "harness.reference.worker", "--db", str(db), "--api-base", "http://127.0.0.1:9",
-         "--api-key", OFFLINE_API_KEY, "--api-version", API_VERSION, "--until-empty"],
+         "--api-version", API_VERSION, "--until-empty"],
+        env={**os.environ, "STRIPE_API_KEY": OFFLINE_API_KEY},  # the worker's key, never on its command line
         capture_output=True, text=True, timeout=60, check=False,
     )
 

@@ -53,8 +53,9 @@ def _kill_mid_work(command: list[str], db: Path, rng: random.Random) -> None:
 
 
 def test_killed_workers_lose_no_job_and_make_no_duplicate_customer(
-    tmp_path: Path, localstripe: LocalstripeBackend
+    tmp_path: Path, localstripe: LocalstripeBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("STRIPE_API_KEY", OFFLINE_API_KEY)  # the worker's key, never on its command line
     localstripe.reset()
     db = tmp_path / "billing.sqlite3"
     conn = connect(db)
@@ -64,7 +65,7 @@ def test_killed_workers_lose_no_job_and_make_no_duplicate_customer(
         service.jobs.enqueue("ensure_customer", {"user_id": user_id}, dedupe_key=f"ensure_customer:{user_id}")
     command = [
         sys.executable, "-m", "harness.reference.worker", "--db", str(db), "--api-base", localstripe.api_base,
-        "--api-key", OFFLINE_API_KEY, "--api-version", API_VERSION, "--lease", str(LEASE), "--poll", "0.01",
+        "--api-version", API_VERSION, "--lease", str(LEASE), "--poll", "0.01",
     ]
 
     rng = random.Random(6)

@@ -48,6 +48,19 @@ def test_recording_keeps_no_secret_and_states_how_it_was_made(tmp_path: Path) ->
     assert meta.stripe_python == "16.1.0"
 
 
+def test_a_failed_scenarios_reason_is_scrubbed_in_the_metadata(tmp_path: Path) -> None:
+    recorder = _record(tmp_path / "unused.json", b"name=Ada")
+    reason = "assert customer.email == 'jane@bigcorp.io' (sent with sk_live_51Habcdefghij)"
+    recorder.commit(tmp_path / "c.json", "tests::scenario", outcome="failed", reason=reason)
+    text = (tmp_path / "c.json").read_text()
+    assert "bigcorp" not in text
+    assert "51Habcdefghij" not in text
+    meta = CassetteFile.read(tmp_path / "c.json").metadata
+    assert meta is not None
+    assert meta.reason.startswith("assert customer.email == 'redacted-")
+    assert "sk_live_REDACTED" in meta.reason
+
+
 def test_replay_plays_identical_requests_in_recorded_order(tmp_path: Path) -> None:
     path = tmp_path / "c.json"
     _record(path, b"email=a%40example.com", b"email=a%40example.com")

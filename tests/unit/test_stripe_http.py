@@ -63,3 +63,13 @@ def test_a_retried_create_is_one_call_in_the_request_log() -> None:
     assert len({e.request.header("Idempotency-Key") for e in call.attempts}) == 1
     assert log.count("POST", "/v1/customers") == 1
     assert log.describe() == "POST /v1/customers -> 503, then 200"
+
+
+def test_a_request_repr_masks_the_key_and_keeps_the_rest() -> None:
+    request = Request("POST", "https://api.stripe.com/v1/customers",
+                      {"Authorization": "Bearer sk_test_51Habcdefghij", "Idempotency-Key": "k1"}, b"email=a%40b.io")
+    shown = repr(request)
+    assert "sk_test_51Habcdefghij" not in shown
+    assert "'Authorization': 'Bearer sk_test_REDACTED'" in shown
+    assert "'Idempotency-Key': 'k1'" in shown
+    assert "email=a%40b.io" in shown
