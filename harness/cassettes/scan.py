@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
-from .store import temp_files
 from .secret_patterns import hits
+from .store import temp_files
 
 _AUTHORIZATION = re.compile(r"(?i)^(?:proxy-)?authorization$")
 SCANNED_SUFFIXES = (".yaml", ".yml", ".json")
