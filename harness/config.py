@@ -18,7 +18,7 @@ from .validation import check_keys, check_str, fail, is_adapter_path
 
 DEFAULT_ADAPTER = "harness.reference.adapter:ReferenceAdapter"
 #: Every key ``[tool.stripe-compat]`` takes; any other is a typo that would otherwise be ignored.
-TABLE_KEYS = ("adapter", "cassettes", "contracts", "matrix", "python")
+TABLE_KEYS = ("adapter", "cassettes", "contracts", "install", "matrix", "python")
 #: The key replay and localstripe use. Never a real key, so cassettes cannot leak one.
 OFFLINE_API_KEY = "sk_test_stripecompat0000000000000000"
 #: The secret the harness signs test webhooks with.
@@ -114,6 +114,8 @@ def resolve(
     check_keys("tool.stripe-compat", pyproject, table, TABLE_KEYS)
     if "python" in table:  # the interpreter nox builds cell virtualenvs with
         check_str("python", pyproject, table["python"], 'a Python version like "3.11"')
+    if "install" in table:  # where cell virtualenvs get stripe-compat (harness.install_source)
+        check_str("install", pyproject, table["install"], 'a requirement or a path, like "../stripe-compat"')
     root = pyproject.parent
     matrix = load_matrix(pyproject)
     contracts = _contracts_dir(pyproject, table)
