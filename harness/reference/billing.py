@@ -292,6 +292,9 @@ class BillingService:
             except Exception as exc:
                 outage = isinstance(exc, GatewayError) and exc.kind in OUTAGE_KINDS
                 self.jobs.fail(job, describe_failure(exc), transient=outage)
+            except BaseException:  # SystemExit from SIGTERM, KeyboardInterrupt: a stop, not the job's fault
+                self.jobs.release(job)
+                raise
             else:
                 self.jobs.complete(job)
         return len(attempted)

@@ -155,6 +155,13 @@ class JobQueue:
         """The job's work is done."""
         self.conn.execute("UPDATE jobs SET status = 'done', lease_until = NULL WHERE id = ?", (job.id,))
 
+    def release(self, job: Job) -> None:
+        """Put a job back, due now and not counted as failed: its worker was told to stop, the job did nothing wrong."""
+        self.conn.execute(
+            "UPDATE jobs SET status = 'queued', lease_until = NULL, run_after = ? WHERE id = ? AND status = 'running'",
+            (self.clock(), job.id),
+        )
+
     def fail(self, job: Job, error: str, *, transient: bool = False) -> None:
         """Schedule a retry with backoff, or give up once the job has failed ``max_attempts`` times.
 

@@ -1,8 +1,10 @@
 """The queue worker as its own process: ``STRIPE_API_KEY=sk_test_... python -m harness.reference.worker --db ...``.
 
 A separate process over the same SQLite file, as production runs it, so that killing it
-(deploys, OOM, SIGKILL) is a real crash: whatever it was doing is recovered by the
-lease expiring and the job running again, which the jobs' idempotency makes safe.
+(OOM, SIGKILL) is a real crash: whatever it was doing is recovered by the lease expiring
+and the job running again, which the jobs' idempotency makes safe, and the lost run counts
+against the job's attempts. SIGTERM (a deploy, ``docker stop``) is a stop instead: the job
+in hand goes back to the queue at once, uncounted, and the worker exits 0.
 
 The Stripe key comes from ``STRIPE_API_KEY`` only: a command line is readable by every
 user of the machine (``ps``, ``/proc/<pid>/cmdline``) and ends up in process listings
@@ -13,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 import stripe
 
@@ -36,6 +40,11 @@ def build_service(db: Path, api_key: str, api_version: str, *, lease_seconds: fl
     return BillingService(conn, gateway, lease_seconds=lease_seconds)
 
 
+def _stop(signum: int, frame: FrameType | None) -> None:
+    # Raised wherever the worker is, even inside a Stripe call: run_jobs releases the job on the way out.
+    raise SystemExit(0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run due jobs until the queue is empty (``--until-empty``) or forever, polling."""
     parser = argparse.ArgumentParser(prog="python -m harness.reference.worker", description=__doc__)
@@ -52,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stripe.api_base = args.api_base
     stripe.max_network_retries = 0  # the queue is the retry policy
     service = build_service(args.db, api_key, args.api_version, lease_seconds=args.lease)
+    signal.signal(signal.SIGTERM, _stop)
     while True:
         if service.run_jobs() == 0:
             if args.until_empty:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from harness.config import OFFLINE_API_KEY
@@ -83,3 +86,31 @@ def test_the_worker_process_survives_a_poison_job(tmp_path: Path) -> None:
     rows = service.conn.execute("SELECT kind, status, failures, last_error FROM jobs ORDER BY id").fetchall()
     assert [(r["status"], r["failures"]) for r in rows] == [("queued", 1), ("queued", 1), ("done", 0)]
     assert rows[0]["last_error"].startswith("KeyError:")
+
+
+def test_sigterm_puts_the_job_in_hand_back_uncounted_and_the_worker_exits_0(tmp_path: Path) -> None:
+    db = tmp_path / "billing.sqlite3"
+    service = _service(db, Clock())
+    user = service.signup("ada@example.com")
+    service.jobs.enqueue("ensure_customer", {"user_id": user}, dedupe_key=f"ensure_customer:{user}")
+    service.conn.execute("UPDATE jobs SET run_after = 0")
+    with socket.socket() as stripe_that_never_answers:
+        stripe_that_never_answers.bind(("127.0.0.1", 0))
+        stripe_that_never_answers.listen()  # connections queue in the backlog; nobody answers them
+        port = stripe_that_never_answers.getsockname()[1]
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "harness.reference.worker", "--db", str(db), "--api-base",
+             f"http://127.0.0.1:{port}", "--api-version", API_VERSION],
+            env={**os.environ, "STRIPE_API_KEY": OFFLINE_API_KEY}, stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + 30
+        while service.jobs.counts() != {"running": 1}:  # claimed, and waiting on Stripe
+            assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
+            assert time.monotonic() < deadline, "the worker never claimed the job"
+            time.sleep(0.02)
+        worker.send_signal(signal.SIGTERM)
+        _, stderr = worker.communicate(timeout=30)
+
+    assert (worker.returncode, stderr) == (0, "")
+    row = service.conn.execute("SELECT status, failures, lease_until, last_error FROM jobs").fetchone()
+    assert tuple(row) == ("queued", 0, None, None)
