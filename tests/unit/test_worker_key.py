@@ -5,17 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import stripe
 
 from harness.config import OFFLINE_API_KEY
 from harness.reference import worker
-
-
-@pytest.fixture(autouse=True)
-def _stripe_globals(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The worker sets stripe's globals for its process; put them back after each in-process run."""
-    monkeypatch.setattr(stripe, "api_base", stripe.api_base)
-    monkeypatch.setattr(stripe, "max_network_retries", stripe.max_network_retries)
 
 
 def _argv(db: Path) -> list[str]:
