@@ -77,6 +77,7 @@ FILE_ERRORS = {
     "xdist_workers negative": ("", GOOD_MATRIX + "\nxdist_workers = -1", r"matrix.xdist_workers .*>= 0"),
     "duplicate release": ("", 'stripe = ["16.1.0", "16.1.0"]\napi_versions = ["2024-06-20"]', "more than once"),
     "python a number": ("python = 3.11", GOOD_MATRIX, r'python in .*Python version like "3.11"; got 3.11 \(float'),
+    "install a list": ("install = ['../..']", GOOD_MATRIX, r"install in .*a requirement or a path.*\(list\)"),
     "contracts folder missing": ("contracts = 'nowhere'", GOOD_MATRIX, r"names .*nowhere, which holds no provider"),
 }
 

@@ -45,8 +45,15 @@ def _legacy(contracts_dir: Path) -> dict[str, str]:
     path = contracts_dir / LEGACY_FILE
     if not path.exists():
         return {}
-    data = json.loads(path.read_text())
-    return {version: data["validate_with"] for version in data["versions"]}
+    try:
+        data = json.loads(path.read_bytes())
+        return {version: data["validate_with"] for version in data["versions"]}
+    except (ValueError, KeyError, TypeError) as exc:
+        msg = (
+            f"{path} cannot be read ({type(exc).__name__}: {exc}); it needs 'versions' (a list) and "
+            "'validate_with' (a provider set): restore it from git (see contracts/README.md)."
+        )
+        raise ConfigFileError(msg, path) from None
 
 
 @cache

@@ -198,3 +198,12 @@ def test_a_scenario_on_a_metadata_less_old_cassette_fails_with_the_reason_not_gr
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines([f"*Cassette {path} says by its responses' Stripe-Version*{OLD}, but this run pins*"])
     assert "Traceback" not in result.stdout.str()
+
+
+def test_a_damaged_legacy_versions_file_names_itself(tmp_path: Path) -> None:
+    from harness.contracts.registry import known_api_versions
+
+    contracts = _contracts_copy(tmp_path)
+    (contracts / "legacy_versions.json").write_text('{"versions": ["2020-08-27"')
+    with pytest.raises(ConfigFileError, match=r"legacy_versions.json cannot be read \(JSONDecodeError"):
+        known_api_versions(contracts)
