@@ -353,6 +353,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         chain = item.stash.get(_CHAIN_KEY, None)
         problems = chain.problems() if chain is not None else []
         text = failure_text(exc)
+        if text is not None and item.config.getoption("showlocals"):
+            raise  # --showlocals asks for pytest's own traceback, frames and locals
         if isinstance(exc, RuleBroken):  # the rule first; a cassette miss it caused is a consequence
             lines = [text, *(f"and so: {p}" for p in problems)]
         elif problems and not isinstance(exc, (CassetteError, pytest.fail.Exception)):
@@ -372,7 +374,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
     report = yield
-    if call.when == "setup" and call.excinfo is not None and (text := failure_text(call.excinfo.value)):
+    shown_whole = item.config.getoption("showlocals")
+    if call.when == "setup" and call.excinfo and not shown_whole and (text := failure_text(call.excinfo.value)):
         report.longrepr = text  # a story fixture's broken rule or integration exception, said like a scenario's
     mask_report(report)  # before the terminal, --junitxml or the results file render it
     item.stash.setdefault(_PHASES_KEY, {})[report.when] = report

@@ -40,7 +40,8 @@ def ensure_venv(stripe_version: str, root: Path, workdir: Path) -> Path:
     """A venv with the harness, the project at ``root`` when installable, and ``stripe==stripe_version``."""
     venv = workdir / "venvs" / f"stripe-{stripe_version}"
     python = venv / "bin" / "python"
-    specs = [*harness_install_args(root), *project_install_args(root), f"stripe=={stripe_version}"]
+    # localstripe too, so that --backend localstripe can run a cell live in the same venv.
+    specs = [*harness_install_args(root, ("localstripe",)), *project_install_args(root), f"stripe=={stripe_version}"]
     stamp = hashlib.sha256("\n".join([*specs, (root / "pyproject.toml").read_text()]).encode()).hexdigest()
     marker = venv / ".stripe-compat-installed"
     if marker.is_file() and marker.read_text() == stamp:
@@ -66,7 +67,7 @@ def sent_api_version(cell: Cell, root: Path, workdir: Path) -> str:
     return done.stdout.strip()
 
 
-def run_cell(cell: Cell, *, adapter: str | None, root: Path, workdir: Path) -> CellResult:
+def run_cell(cell: Cell, *, adapter: str | None, root: Path, workdir: Path, backend: str = "replay") -> CellResult:
     """Replay the scenarios for ``cell`` and return its result; the pytest log goes to ``workdir/logs``."""
     python = ensure_venv(cell.stripe, root, workdir)
     results = workdir / "results" / f"{cell.id}.json"
@@ -75,7 +76,7 @@ def run_cell(cell: Cell, *, adapter: str | None, root: Path, workdir: Path) -> C
     log.write_text("")
     cmd = [
         str(python), "-m", "pytest", "--pyargs", "harness.scenarios", "-p", "no:cacheprovider", "-q",
-        "--stripe-backend=replay", f"--stripe-api-version={cell.api_version}", f"--stripe-results={results}",
+        f"--stripe-backend={backend}", f"--stripe-api-version={cell.api_version}", f"--stripe-results={results}",
     ]
     if adapter:
         cmd.append(f"--stripe-adapter={adapter}")

@@ -41,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="venvs, results and logs (default: .stripe-compat/upgrade)")
     parser.add_argument("--no-way-back", action="store_true",
                         help="skip the from-library against the target API version")
+    parser.add_argument("--backend", choices=("replay", "localstripe"), default="replay",
+                        help="replay the cassettes (default), or run both ends live against localstripe, "
+                        "without cassettes")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(func=run)
 
@@ -67,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
 
         def check(cell: Cell, role: str, baseline: CellCheck | None) -> CellCheck:
             tracker.doing(f"{role} {cell.id} (its venv, then the scenarios)")
-            result = run_cell(cell, adapter=args.adapter, root=root, workdir=workdir)
+            result = run_cell(cell, adapter=args.adapter, root=root, workdir=workdir, backend=args.backend)
             tracker.done()
             tracker.say(f"{role} {cell.id}: {result.passed} passed, {result.failed} failed")
             return CellCheck(cell, role, result, breaks(baseline.result if baseline else None, result))
