@@ -7,7 +7,8 @@ file at or before that version. An object shape is::
     {"default": {field: node}, "includable": [field], "optional": [field]}
 
 ``default`` fields are sent on every response; a node holds the field's JSON types (``t``, None
-when unknown), the default fields of a nested object (``f``) or, for another resource, its name
+when unknown), Stripe's example value where it is a real one (``v``: ``"none"``, ``1``), the
+default fields of a nested object (``f``) or, for another resource, its name
 (``r``). ``includable`` fields are sent only when the request expands them (customer.sources);
 ``optional`` ones only in some states (payment_method.sepa_debit for a SEPA method). The
 localstripe rendering layer and the provider contracts read the same files, so the fake and

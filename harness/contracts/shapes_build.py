@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ HAND_WRITTEN: dict[str, dict[str, Any]] = {
             "url": {"t": ["string"]},
         },
         "includable": [],
-        "optional": ["total_count"],
+        "optional": [],
     },
     "error": {
         "default": {"message": {"t": ["string"]}, "type": {"t": ["string"]}, "request_log_url": {"t": ["string"]}},
@@ -125,10 +126,39 @@ class _Spec:
         return next((b["properties"] for b in branches if "properties" in b), {})
 
 
+#: Example values that are placeholders, not values: ids, the generator's timestamp, URLs.
+_PLACEHOLDER = re.compile(r"^([a-z]+_[A-Za-z0-9_]{6,}|https?://.*|obj_123)$")
+_PLACEHOLDER_TIME = 1234567890
+
+
+def _example(value: Any) -> Any:
+    """The fixture's value when it is one a new object could really have (``"none"``, ``1``, ``"1"``)."""
+    if isinstance(value, str) and not _PLACEHOLDER.match(value) and len(value) <= 40:
+        return value
+    if isinstance(value, bool | int | float) and value != _PLACEHOLDER_TIME:
+        return value
+    return None
+
+
+class _Fragments(_Spec):
+    """Catalogue fragments: every ``$ref`` names another API resource (contracts/README.md)."""
+
+    def __init__(self) -> None:
+        super().__init__({"components": {"schemas": {}}})
+
+    def resource(self, schema: Mapping[str, Any]) -> str | None:
+        return schema["$ref"].rsplit("/", 1)[-1] if "$ref" in schema else None
+
+
+_FRAGMENTS = _Fragments()
+
+
 def _node(value: Any, schema: Mapping[str, Any] | None, spec: _Spec | None) -> dict[str, Any]:
-    """A field's shape: types, and the default fields of a nested (non-resource) object."""
+    """A field's shape: types, an example value, and the default fields of a nested (non-resource) object."""
     types = spec.types(schema) if spec is not None else None
     node: dict[str, Any] = {"t": types if types is not None else ([json_type(value)] if value is not None else None)}
+    if _example(value) is not None:
+        node["v"] = _example(value)
     if isinstance(value, dict) and value:
         if isinstance(value.get("object"), str):
             node["r"] = value["object"]  # another resource (or a list): its own shape applies
@@ -164,9 +194,17 @@ def _add(tree: dict[str, Any], path: str, change: Change) -> None:
     *heads, leaf = path.split(".")
     for head in heads:
         tree = tree.setdefault(head, {"t": ["object"]}).setdefault("f", {})
-    fragment = change.schema or {}
-    types = _Spec({"components": {"schemas": {}}}).types(fragment)
-    tree[leaf] = {"t": types}
+    tree[leaf] = {"t": _FRAGMENTS.types(change.schema or {})}
+
+
+def _retype(tree: dict[str, Any], path: str, fragment: Mapping[str, Any]) -> None:
+    """Types from the catalogue's fragment for a field the fixture shows but the spec predates."""
+    *heads, leaf = path.split(".")
+    for head in heads:
+        tree = tree.get(head, {}).get("f", {})
+    types = _FRAGMENTS.types(fragment)
+    if leaf in tree and types is not None:
+        tree[leaf]["t"] = types
 
 
 def apply_release(shapes: dict[str, dict[str, Any]], release: Release, *, additions: bool) -> None:
@@ -183,8 +221,11 @@ def apply_release(shapes: dict[str, dict[str, Any]], release: Release, *, additi
                     shape[extras] = [f for f in shape[extras] if f != change.path]
             if change.to and additions:
                 _add(tree, change.to, change)
-        elif change.change == "added" and additions:
-            _add(tree, change.path, change)
+        elif change.change in ("added", "retyped") and change.schema is not None:
+            if additions:
+                _add(tree, change.path, change)
+            else:
+                _retype(tree, change.path, change.schema)
 
 
 def _inherit_extras(shapes: dict[str, dict[str, Any]], at_spec: Mapping[str, dict[str, Any]]) -> None:
