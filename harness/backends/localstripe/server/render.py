@@ -46,6 +46,10 @@ def _prefix(obj: dict[str, Any]) -> str:
     return hashlib.sha256(str(obj.get("id")).encode()).hexdigest()[:8].upper()
 
 
+def _id(value: Any) -> Any:
+    return value.get("id") if isinstance(value, dict) else value
+
+
 def _succeeded_amount(obj: dict[str, Any]) -> int:
     return int(obj.get("amount") or 0) if obj.get("status") == "succeeded" else 0
 
@@ -71,7 +75,8 @@ DERIVED: dict[tuple[str, str], Callable[[dict[str, Any]], Any]] = {
     ("line_item", "discountable"): lambda o: True,
     ("line_item", "amount_excluding_tax"): lambda o: o.get("amount"),
     ("line_item", "unit_amount_excluding_tax"): lambda o: str(o.get("amount")),
-    ("line_item", "invoice"): lambda o: o.get("invoice"),
+    # clover: the discount names its coupon by id under source, instead of embedding it
+    ("discount", "source"): lambda o: {"coupon": _id(o.get("coupon")), "type": "coupon"},
 }
 
 #: Default values every new object of a kind has at Stripe, where an integration may read them.
@@ -230,8 +235,8 @@ class _Fitter:
                 continue  # a null where Stripe always sends a value: filled below
             out[name] = self.value(name, value, node)
         for name, node in default.items():
-            if name not in out:
-                out[name] = self.fill(name, node, out, top=top)
+            if name not in out:  # derived from every field localstripe sent, kept or not
+                out[name] = self.fill(name, node, {**obj, **out}, top=top)
         return out
 
     def value(self, name: str, value: Any, node: dict[str, Any]) -> Any:
