@@ -1,0 +1,77 @@
+"""Integrations that each rely on one old behaviour of Stripe, for the upgrade check to catch.
+
+Each is the reference integration with one gateway call written the way code written against
+an older API version does it; ``tests/upgrade/test_catalogue_breaks.py`` runs ``upgrade`` on them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import stripe
+
+from harness.adapter import StripeSettings
+from harness.reference.adapter import ReferenceAdapter
+from harness.reference.gateway import StripeGateway, field
+
+
+class _Planted(ReferenceAdapter):
+    gateway: type[StripeGateway]
+
+    def __init__(self, settings: StripeSettings, workdir: Path, *, verify_ttl: float = 3600.0) -> None:
+        super().__init__(settings, workdir, verify_ttl=verify_ttl)
+        self.billing.gateway = self.gateway(settings.api_key, settings.api_version, self.monitor)
+
+
+class _ReadsSources(StripeGateway):
+    def customer_exists(self, customer_id: str) -> bool:
+        customer = self._call(stripe.Customer.retrieve, customer_id)
+        if field(customer, "deleted"):
+            return False
+        return customer["sources"]["object"] == "list"  # not sent unless expanded, since 2020-08-27
+
+
+class _ReadsBalance(StripeGateway):
+    def customer_exists(self, customer_id: str) -> bool:
+        customer = self._call(stripe.Customer.retrieve, customer_id)
+        return bool(field(customer, "deleted")) is False and customer["balance"] == 0  # always sent
+
+
+class _OldDiscount(StripeGateway):
+    def coupon_of(self, customer_id: str) -> str | None:
+        discount = field(self._call(stripe.Customer.retrieve, customer_id), "discount")
+        return None if not discount else str(discount["coupon"]["id"])  # an id under source since clover
+
+
+class _ExplicitTypes(StripeGateway):
+    def save_card_with_setup_intent(self, **kwargs: Any) -> str:
+        customer_id = kwargs["customer_id"]
+        intent = self._call(
+            stripe.SetupIntent.create,
+            customer=customer_id,
+            payment_method=kwargs["payment_method"],
+            confirm=True,
+            usage="off_session",
+            idempotency_key=kwargs["idempotency_key"],
+            payment_method_types=kwargs["payment_method_types"],  # refused from endive on
+        )
+        saved = str(intent["payment_method"])
+        self._call(stripe.Customer.modify, customer_id, invoice_settings={"default_payment_method": saved})
+        return saved
+
+
+class ReadsSources(_Planted):
+    gateway = _ReadsSources
+
+
+class ReadsBalance(_Planted):
+    gateway = _ReadsBalance
+
+
+class OldDiscount(_Planted):
+    gateway = _OldDiscount
+
+
+class ExplicitTypes(_Planted):
+    gateway = _ExplicitTypes
