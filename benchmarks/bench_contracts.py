@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -93,7 +94,8 @@ def main() -> None:
         f"## Contract validation ({stamp()}, `python benchmarks/bench_contracts.py`, one core)",
         "",
         f"Bare check: the object's own provider schema at {VERSION}; compile: the {len(schemas)} schema files "
-        f"of provider/{SCHEMA_SET.name}.",
+        f"of provider/{SCHEMA_SET.name} (jsonschema compiles lazily, on first use). Load average at the start: "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (figures scale down with it).",
         "",
         "| validator | compile the set (s) | customer objects/s | invoice (+1 line item) objects/s |",
         "|---|---|---|---|",
