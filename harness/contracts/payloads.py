@@ -60,7 +60,8 @@ def _header(headers: dict[str, Any], name: str) -> str | None:
 
 def _expand(request: dict[str, Any]) -> tuple[str, ...]:
     """``expand[]=sources`` / ``expand[0]=data.sources``, from the query string and a form body."""
-    body = _text(request.get("body")) or ""
+    raw = request.get("body")
+    body = _text(raw.get("string") if isinstance(raw, dict) else raw) or ""  # Ruby VCR: {"string": ...}
     query = urllib.parse.urlsplit(str(request.get("uri") or "")).query
     pairs = urllib.parse.parse_qsl(query) + urllib.parse.parse_qsl(body if "=" in body else "")
     return tuple(value for key, value in pairs if key == "expand" or key.startswith("expand["))

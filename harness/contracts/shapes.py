@@ -9,7 +9,8 @@ file at or before that version. An object shape is::
 ``default`` fields are sent on every response; a node holds the field's JSON types (``t``, None
 when unknown), Stripe's example value where it is a real one (``v``: ``"none"``, ``1``), the
 default fields of a nested object (``f``) or, for another resource, its name
-(``r``). ``includable`` fields are sent only when the request expands them (customer.sources);
+(``r``), and the fields the spec describes beyond the example (``o``; without it the nested object
+is open). ``includable`` fields are sent only when the request expands them (customer.sources);
 ``optional`` ones only in some states (payment_method.sepa_debit for a SEPA method). The
 localstripe rendering layer and the provider contracts read the same files, so the fake and
 the contracts cannot disagree on what Stripe sends.
@@ -123,14 +124,15 @@ class FidelityCheck:
         shape = self.shapes.get(kind)
         if shape is None:
             return
-        allowed = set(shape["optional"]) | (set(shape["includable"]) & names)
+        # A field the request expanded is sent, whether or not the shapes know it as includable.
+        allowed = set(shape["optional"]) | names
         self._fields(obj, shape["default"], allowed, kind, parts, names, out)
 
     def _fields(
         self,
         obj: dict[str, Any],
         default: dict[str, Any],
-        allowed: set[str],
+        allowed: set[str] | None,
         kind: str,
         parts: tuple[Any, ...],
         names: frozenset[str],
@@ -142,10 +144,12 @@ class FidelityCheck:
         for name, value in obj.items():
             node = default.get(name)
             if node is None:
-                if name not in allowed:
+                if allowed is not None and name not in allowed:
                     finding(name, "unexpected")
             elif isinstance(value, dict) and "f" in node and "object" not in value:
-                self._fields(value, node["f"], set(), kind, (*parts, name), names, out)
+                # Without the spec's word on a nested object (``o``), its example is not a closed list.
+                nested = set(node["o"]) if "o" in node else None
+                self._fields(value, node["f"], nested, kind, (*parts, name), names, out)
             elif (
                 isinstance(value, dict)
                 and isinstance(value.get("object"), str)
