@@ -42,7 +42,7 @@ async def middleware(request: web.Request, handler: Handler) -> web.StreamRespon
     except ValueError:
         return response  # not ours to fix: the client sees what localstripe sent
     if isinstance(payload, dict) and isinstance(payload.get("error"), dict) and "object" not in payload:
-        rendered: object = {"error": renderer.error(payload["error"], state.request_id.get())}
+        rendered: object = {"error": renderer.error(payload["error"], state.request_id.get(), response.status)}
     else:
         rendered = renderer.render(payload, await _expand(request))
     response.body = json.dumps(rendered, indent=2, sort_keys=True).encode()

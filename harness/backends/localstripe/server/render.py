@@ -166,10 +166,10 @@ class VersionRenderer:
             return {**{k: self._render(v, names) for k, v in node.items() if k != "data"}, "data": data}
         return {key: self._render(value, names) for key, value in node.items()}
 
-    def error(self, error: dict[str, Any], request_id: str | None) -> dict[str, Any]:
-        """A Stripe error body's fields: its dashboard log link, and the docs link of its code."""
+    def error(self, error: dict[str, Any], request_id: str | None, status: int) -> dict[str, Any]:
+        """A Stripe error body's fields: its dashboard log link (not on a 401), the docs link of its code."""
         out = dict(error)
-        if request_id:
+        if request_id and status != 401:
             out.setdefault("request_log_url", f"https://dashboard.stripe.com/test/logs/{request_id}")
         if out.get("code"):
             out.setdefault("doc_url", f"https://stripe.com/docs/error-codes/{str(out['code']).replace('_', '-')}")
@@ -223,12 +223,15 @@ class _Fitter:
     def __init__(self, kind: str, names: frozenset[str]) -> None:
         self.kind, self.names = kind, names
 
-    def fit(self, obj: dict[str, Any], default: dict[str, Any], allowed: set[str], *, top: bool) -> dict[str, Any]:
+    def fit(
+        self, obj: dict[str, Any], default: dict[str, Any], allowed: set[str] | None, *, top: bool
+    ) -> dict[str, Any]:
+        """``allowed``: the non-default fields that may stay (None: any, for an open nested object)."""
         out: dict[str, Any] = {}
         for name, value in obj.items():
             node = default.get(name)
             if node is None:
-                if name in allowed:
+                if allowed is None or name in allowed:
                     out[name] = value
                 continue
             if value is None and node.get("t") is not None and "null" not in node["t"]:
@@ -249,7 +252,7 @@ class _Fitter:
                 return value["id"]
             return value
         if "f" in node:
-            return self.fit(value, node["f"], set(), top=False)
+            return self.fit(value, node["f"], set(node["o"]) if "o" in node else None, top=False)
         return value
 
     def fill(self, name: str, node: dict[str, Any], obj: dict[str, Any], *, top: bool) -> Any:
