@@ -8,9 +8,11 @@ in the endive cells. An adapter has this capability when it implements
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 
-from harness.adapter import BillingAdapter
+from harness.adapter import BillingAdapter, OptionalMethods
 from harness.backends.spy import RequestLog
 
 TYPES = {"payment_method_types[0]", "allowed_payment_method_types[0]"}
@@ -23,7 +25,7 @@ def test_a_card_saved_through_a_setup_intent_with_explicit_types_becomes_the_def
     user_id = stripe_billing.signup("ada@example.com")
     stripe_billing.verify_email(user_id)
 
-    stripe_billing.save_card_with_setup_intent(user_id, "pm_card_visa", ["card"])  # type: ignore[attr-defined]
+    cast(OptionalMethods, stripe_billing).save_card_with_setup_intent(user_id, "pm_card_visa", ["card"])
 
     user = stripe_billing.get_user(user_id)
     assert user.billing_state == "ready"
