@@ -28,8 +28,8 @@ def _forbidden(schema: Any) -> bool:
     return isinstance(schema, dict) and "not" in schema
 
 
-def _resource_fields(shape: dict[str, Any] | None) -> dict[str, Any]:
-    """What an embedded resource may carry: its default fields and, untyped, its optional ones."""
+def resource_fields(shape: dict[str, Any] | None) -> dict[str, Any]:
+    """What a resource may carry: its default fields and, untyped, its optional ones."""
     if shape is None:
         return {}
     return {**{name: {"t": None} for name in shape["optional"]}, **shape["default"]}
@@ -57,7 +57,7 @@ def align_object(
             props[name] = _schema_for(field)
             changed = True
         elif not _forbidden(known):
-            nested = field.get("f") or _resource_fields(shapes.get(field.get("r", "")))
+            nested = field.get("f") or resource_fields(shapes.get(field.get("r", "")))
             for branch in [known, *known.get("anyOf", [])] if nested else []:
                 if isinstance(branch, dict):
                     changed |= align_object(root, nested, shapes, branch)

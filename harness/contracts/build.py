@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
-from .align import align_object
+from .align import align_object, resource_fields
 from .catalogue import load_catalogue, version_key
 from .derive import PROFILES, derive
 from .openapi_to_schema import ROOT_COMPONENTS, SpecError, convert_spec
@@ -118,7 +118,7 @@ def align_with_shapes(contracts_dir: Path, base_version: str) -> dict[str, list[
                 if path is None:
                     continue
                 schema = json.loads(path.read_text())
-                default = shapes[obj]["default"]
+                default = resource_fields(shapes[obj])
                 if obj == "error":  # the shape is the inner object; the contract, the {"error": ...} body
                     default = {"error": {"t": ["object"], "f": default}}
                 if not align_object(schema, default, shapes):
