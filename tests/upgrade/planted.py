@@ -25,17 +25,23 @@ class _Planted(ReferenceAdapter):
 
 
 class _ReadsSources(StripeGateway):
-    def customer_exists(self, customer_id: str) -> bool:
-        customer = self._call(stripe.Customer.retrieve, customer_id)
-        if field(customer, "deleted"):
-            return False
-        return customer["sources"]["object"] == "list"  # not sent unless expanded, since 2020-08-27
+    def find_customer(self, *, email: str, user_id: str) -> str | None:
+        found = self._call(stripe.Customer.list, email=email, limit=10)
+        for customer in found["data"]:
+            cards = customer["sources"]["data"]  # not sent unless expanded, since 2020-08-27
+            if field(customer["metadata"], "user_id") == user_id and cards is not None:
+                return str(customer["id"])
+        return None
 
 
 class _ReadsBalance(StripeGateway):
-    def customer_exists(self, customer_id: str) -> bool:
-        customer = self._call(stripe.Customer.retrieve, customer_id)
-        return bool(field(customer, "deleted")) is False and customer["balance"] == 0  # always sent
+    def find_customer(self, *, email: str, user_id: str) -> str | None:
+        found = self._call(stripe.Customer.list, email=email, limit=10)
+        for customer in found["data"]:
+            owes = customer["balance"] > 0  # always sent
+            if field(customer["metadata"], "user_id") == user_id and not owes:
+                return str(customer["id"])
+        return None
 
 
 class _OldDiscount(StripeGateway):

@@ -48,8 +48,11 @@ def test_reading_customer_sources_fails_at_every_version_since_2020(capsys: pyte
     code, out = _upgrade("ReadsSources", OLD, BASIL, capsys)
 
     assert code == 1, out
-    assert f"from {OLD}: SAFE" not in out  # already broken before the upgrade: Stripe never sent it
-    assert "test_repair.py" in out
+    # Broken before the upgrade already (Stripe never sent it) and after: the repair that looks
+    # for an existing customer reads it.
+    assert f"from {OLD}: SAFE" not in out
+    assert f"to {BASIL}: SAFE" not in out
+    assert "test_faults.py::test_payment_flows_survive_the_fault_at_every_call_and_converge" in out
 
 
 def test_reading_customer_balance_is_safe_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
