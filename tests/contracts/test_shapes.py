@@ -134,13 +134,18 @@ def test_the_check_reads_each_response_at_its_recorded_version(tmp_path: Path) -
             {
                 "request": {"method": "GET", "uri": "https://api.stripe.com/v1/customers/cus_1?expand[]=sources"},
                 "response": {
+                    "status": {"code": 200, "message": "OK"},
                     "headers": {"Stripe-Version": ["2024-06-20"]},
                     "body": {"string": json.dumps({**customer, "sources": SOURCES})},
                 },
             },
             {
                 "request": {"method": "GET", "uri": "https://api.stripe.com/v1/customers/cus_1"},
-                "response": {"headers": {"Stripe-Version": ["2024-06-20"]}, "body": {"string": json.dumps(customer)}},
+                "response": {
+                    "status": {"code": 200, "message": "OK"},
+                    "headers": {"Stripe-Version": ["2024-06-20"]},
+                    "body": {"string": json.dumps(customer)},
+                },
             },
         ]
     }
