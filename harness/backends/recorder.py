@@ -111,7 +111,10 @@ class Recorder(Layer):
                 self.answered_versions.add(answered)
             if request_id := headers.get("request-id"):
                 self.request_ids.add(request_id)
-            self.interactions.append((scrub_request(request), scrub_response(response)))
+            stored = scrub_request(request)
+            if asked not in (None, self.api_version):
+                stored.headers["Stripe-Version"] = asked  # says the answer's version was asked for
+            self.interactions.append((stored, scrub_response(response)))
         return response
 
     def account_events(self, api_key: str) -> list[dict[str, Any]]:

@@ -44,6 +44,14 @@ def test_reading_discount_coupon_breaks_from_clover(capsys: pytest.CaptureFixtur
     assert "test_customer_discount.py::test_the_integration_reads_the_coupon_of_a_customers_discount" in out
 
 
+def test_reading_payment_intent_charges_breaks_after_2022_11_15(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _upgrade("ReadsCharges", OLD, "16.1.0@2023-10-16", capsys)
+
+    assert code == 1, out
+    assert f"from {OLD}: SAFE" in out
+    assert "test_webhooks.py::test_in_order_over_http" in out
+
+
 def test_reading_customer_sources_fails_at_every_version_since_2020(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = _upgrade("ReadsSources", OLD, BASIL, capsys)
 
