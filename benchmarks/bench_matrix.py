@@ -42,11 +42,11 @@ def run_compat(reuse: str, selection: tuple[str, ...], pytest_args: tuple[str, .
 
 
 def run_fresh_clone() -> tuple[float, int, str]:
-    """The README's main command in a new clone with empty package and validator caches."""
+    """The README's main command in a new clone with empty package caches."""
     with tempfile.TemporaryDirectory(prefix="stripe-compat-fresh-") as tmp:
         clone, venv = Path(tmp) / "clone", Path(tmp) / "venv"
-        env = {**os.environ, "UV_CACHE_DIR": f"{tmp}/uv-cache", "STRIPE_COMPAT_CACHE_DIR": f"{tmp}/validators",
-               "PIP_NO_CACHE_DIR": "1", "PATH": f"{venv}/bin:{os.environ['PATH']}"}
+        env = {**os.environ, "UV_CACHE_DIR": f"{tmp}/uv-cache", "PIP_NO_CACHE_DIR": "1",
+               "PATH": f"{venv}/bin:{os.environ['PATH']}"}
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
         started = time.perf_counter()
         command = f"{sys.executable} -m venv {venv} && pip install --quiet 'nox[uv]' && nox -s compat"

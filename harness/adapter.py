@@ -30,6 +30,9 @@ class Capability(enum.StrEnum):
     WEBHOOKS = "webhooks"  # handle_webhook, billing_snapshot
     QUEUE = "queue"  # run_queued_work
     MONITORING = "monitoring"  # connectivity
+    # Optional: an adapter has them when it implements their methods (see OPTIONAL).
+    DISCOUNTS = "discounts"  # discount_coupon
+    SETUP_INTENTS = "setup_intents"  # save_card_with_setup_intent
 
 
 #: The adapter methods each capability brings.
@@ -38,8 +41,14 @@ _METHODS = {
     Capability.WEBHOOKS: ("handle_webhook", "billing_snapshot"),
     Capability.QUEUE: ("run_queued_work",),
     Capability.MONITORING: ("connectivity",),
+    Capability.DISCOUNTS: ("discount_coupon",),
+    Capability.SETUP_INTENTS: ("save_card_with_setup_intent",),
 }
 _ALWAYS = ("signup", "verify_email", "get_user", "add_card", "close")
+#: Capabilities added after adapters were written: one whose methods an adapter does not
+#: implement is lacking without being declared, so existing adapters stay valid and their
+#: scenarios are "not applicable" rather than failing.
+OPTIONAL = frozenset({Capability.DISCOUNTS, Capability.SETUP_INTENTS})
 
 
 def declared_lacks(adapter: Any) -> frozenset[Capability]:
@@ -48,11 +57,13 @@ def declared_lacks(adapter: Any) -> frozenset[Capability]:
     if isinstance(declared, str):
         declared = (declared,)
     try:
-        return frozenset(Capability(name) for name in declared)
+        named = frozenset(Capability(name) for name in declared)
     except ValueError:
         valid = ", ".join(c.value for c in Capability)
         msg = f"{adapter!r} declares lacks = {set(declared)!r}; each entry must be one of: {valid}."
         raise ConfigError(msg) from None
+    unimplemented = {c for c in OPTIONAL if not all(callable(getattr(adapter, m, None)) for m in _METHODS[c])}
+    return named | unimplemented
 
 
 def lacks(adapter: Any, capability: Capability) -> bool:
@@ -160,6 +171,18 @@ class BillingAdapter(Protocol):
 
     def close(self) -> None:
         """Release databases, threads and files."""
+
+
+class OptionalMethods(Protocol):
+    """The methods of the optional capabilities (:data:`OPTIONAL`): implement one to be tested on it."""
+
+    def discount_coupon(self, user_id: str) -> str | None:
+        """``discounts``: the id of the coupon the user's customer's discount applies, as the
+        integration reads it from Stripe (None without a discount)."""
+
+    def save_card_with_setup_intent(self, user_id: str, payment_method: str, payment_method_types: list[str]) -> None:
+        """``setup_intents``: save ``payment_method`` through a confirmed SetupIntent limited to
+        ``payment_method_types`` and make it the default; raise PaymentUnavailable on Stripe failure."""
 
 
 AdapterFactory = type[BillingAdapter]

@@ -329,6 +329,27 @@ class StripeAdmin:
             stripe.default_http_client = previous
 
 
+    def give_discount(self, customer_id: str, coupon_id: str, percent_off: int) -> None:
+        """Create a coupon and apply it to the customer, as someone in the dashboard would.
+
+        Sent at 2024-06-20: from basil on, the Customer endpoints take no ``coupon``; the
+        discount then reads back in the shape of whatever version asks.
+        """
+        import stripe
+
+        previous = self._swap()
+        options = {**self._options(), "stripe_version": DISCOUNT_VERSION}
+        try:
+            stripe.Coupon.create(id=coupon_id, percent_off=percent_off, duration="forever", **options)
+            stripe.Customer.modify(customer_id, coupon=coupon_id, **options)
+        finally:
+            stripe.default_http_client = previous
+
+
+#: The API version StripeAdmin applies a customer discount at (the last before basil removed ``coupon``).
+DISCOUNT_VERSION = "2024-06-20"
+
+
 @pytest.fixture
 def stripe_admin(_stripe_chain: Chain, stripe_settings: StripeSettings) -> StripeAdmin:
     """Direct access to the backend's Stripe account for arranging and checking scenarios."""

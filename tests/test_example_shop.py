@@ -41,7 +41,10 @@ def test_shop_passes_the_scenarios_replayed(api_version: str, tmp_path: Path) ->
     outcomes = _outcomes(api_version, tmp_path / "results.json")
 
     assert sum(o == "passed" for o in outcomes.values()) == 35, outcomes  # every shipped scenario ran
-    failing = {node for node, outcome in outcomes.items() if outcome != "passed"}
+    # The shop implements neither optional capability (discounts, setup_intents).
+    not_applicable = {node.partition("::")[0] for node, outcome in outcomes.items() if outcome == "not_applicable"}
+    assert not_applicable == {"test_customer_discount.py", "test_setup_intent_card.py"}, outcomes
+    failing = {node for node, outcome in outcomes.items() if outcome not in ("passed", "not_applicable")}
     unexpected = failing - KNOWN_GAPS.keys()
     assert not unexpected, f"the shop example fails {sorted(unexpected)}"
     stale = KNOWN_GAPS.keys() & {node for node, outcome in outcomes.items() if outcome == "passed"}

@@ -38,8 +38,8 @@ def test_parallel_cells_share_one_run_and_the_verdict_follows_a_failing_cell(tmp
     assert "NOT GREEN: 0/30 cells green; 1 failed; 1 filtered or partial; 28 not run." in out, out[-3000:]
     verdict = out[out.index("stripe \\ API"):]
     rows = {line.split()[0]: line for line in verdict.splitlines()[2:4]}
-    assert "PARTIAL 2 of 35" in rows["5.5.0"], verdict[:2000]
+    assert "PARTIAL 2 of 37" in rows["5.5.0"], verdict[:2000]
     assert "FAIL 0/2" in rows["16.1.0"], verdict[:2000]
-    assert "filtered: 2 of 35 scenarios selected (-k 'lazy_customer') in 2 cells" in verdict
+    assert "filtered: 2 of 37 scenarios selected (-k 'lazy_customer') in 2 cells" in verdict
     assert f"{FAILING}  harness/scenarios/test_lazy_customer.py::" in verdict
     assert "is not a dict" in verdict  # the failing cell's known cause reaches the verdict

@@ -29,16 +29,30 @@ class ContractCheck(Layer):
 
     def handle_request(self, request: Request) -> Response:
         response = self.inner.handle_request(request)
-        self.check(f"{request.method} {request.path}", response.body)
+        self.check(f"{request.method} {request.path}", response.body, self._asked(request))
         return response
 
-    def check(self, where: str, body: bytes) -> None:
-        """Validate one JSON document (a response body or a webhook payload)."""
+    def _asked(self, request: Request) -> Any:
+        """The contracts of the version this request asked for: a per-request ``Stripe-Version``
+        (an arrangement made "from the dashboard" at an older version) is answered in that version."""
+        from ..contracts import load_contracts
+        from ..errors import ConfigError
+
+        asked = next((v for k, v in request.headers.items() if k.lower() == "stripe-version"), None)
+        if asked is None or asked == self.contracts.api_version:
+            return self.contracts
+        try:
+            return load_contracts(asked, self.contracts.contracts_dir)
+        except ConfigError:
+            return self.contracts
+
+    def check(self, where: str, body: bytes, contracts: Any = None) -> None:
+        """Validate one JSON document (a response body or a webhook payload), at the pinned version by default."""
         try:
             payload = json.loads(body)
         except ValueError:
             return  # not JSON: stripe-python itself reports an invalid body
-        found = self.contracts.violations(payload)
+        found = (contracts or self.contracts).violations(payload)
         with self._lock:
             for violation in found:
                 target = self.blockers if violation.severity == "blocker" else self.warnings

@@ -17,9 +17,10 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
+from .align import align_object, resource_fields
 from .catalogue import load_catalogue, version_key
-from .derive import derive
-from .openapi_to_schema import SpecError, convert_spec
+from .derive import PROFILES, derive
+from .openapi_to_schema import ROOT_COMPONENTS, SpecError, convert_spec
 
 PROVENANCE = "provenance.json"
 
@@ -66,6 +67,7 @@ def rederive(contracts_dir: Path) -> dict[str, list[str]]:
             f"no spec-generated set under {contracts_dir / 'provider'}; run `contracts build --spec` first"
         )
     base_version = spec_sets[-1]
+    align_with_shapes(contracts_dir, base_version)  # the base, too, describes what its fixtures show
     base_dir = contracts_dir / "provider" / base_version
     base = {p.name: json.loads(p.read_text()) for p in base_dir.glob("*.schema.json")}
     for old in provider_sets(contracts_dir, "derived"):
@@ -79,6 +81,56 @@ def rederive(contracts_dir: Path) -> dict[str, list[str]]:
             target / PROVENANCE, {"kind": "derived", "base": base_version, "catalogue": f"catalogue/{version}.json"}
         )
         written[version] = sorted(files)
+    for version, files in align_with_shapes(contracts_dir, base_version).items():
+        written[version] = sorted({*written.get(version, []), *files})
+    return dict(sorted(written.items(), key=lambda item: version_key(item[0])))
+
+
+def _effective(contracts_dir: Path, version: str, file_name: str) -> Path | None:
+    """The schema file in force for ``version``: the newest set at or before it that has the file."""
+    for set_version in reversed(provider_sets(contracts_dir)):
+        path = contracts_dir / "provider" / set_version / file_name
+        if version_key(set_version) <= version_key(version) and path.exists():
+            return path
+    return None
+
+
+def align_with_shapes(contracts_dir: Path, base_version: str) -> dict[str, list[str]]:
+    """Add every default field of ``contracts/shapes`` to the schemas in force at the shape's version.
+
+    A schema in force from an older set gets a new derived file at the shape's version; one
+    already at that version is edited in place (adding a described field again changes nothing).
+    """
+    from .shapes import SHAPES_DIR, shapes_for  # shapes imports the registry, which imports this module
+
+    written: dict[str, list[str]] = {}
+    shape_versions = {p.stem for p in (contracts_dir / SHAPES_DIR).glob("*.json")}
+    # A set derived after a shape version comes from the catalogue chain, which the alignment of
+    # earlier files never reached: it is aligned with the shape in force at its own version.
+    later_sets = {v for v in provider_sets(contracts_dir) if shape_versions and v >= min(shape_versions)}
+    for version in sorted(shape_versions | later_sets, key=version_key):
+        shapes = shapes_for(version, contracts_dir)
+        for obj in ROOT_COMPONENTS:
+            if obj not in shapes:
+                continue
+            for suffix in PROFILES:
+                path = _effective(contracts_dir, version, obj + suffix)
+                if path is None:
+                    continue
+                schema = json.loads(path.read_text())
+                default = resource_fields(shapes[obj])
+                if obj == "error":  # the shape is the inner object; the contract, the {"error": ...} body
+                    default = {"error": {"t": ["object"], "f": default}}
+                if not align_object(schema, default, shapes):
+                    continue
+                target = contracts_dir / "provider" / version
+                if not (target / PROVENANCE).exists():
+                    write_json(
+                        target / PROVENANCE,
+                        {"kind": "derived", "base": base_version, "shapes": f"{SHAPES_DIR}/{version}.json"},
+                    )
+                write_json(target / (obj + suffix), schema)
+                written.setdefault(version, []).append(obj + suffix)
     return written
 
 

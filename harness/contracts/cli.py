@@ -12,8 +12,10 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..progress import progress
+from . import shapes_build
 from .build import build
 from .diff import as_json, as_table, diff_versions
+from .fidelity import check_files, dumps
 from .payloads import read_payloads
 from .registry import known_api_versions, load_contracts, resolve_contracts_dir
 
@@ -91,6 +93,24 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if failing else 0
 
 
+def run_shapes(args: argparse.Namespace) -> int:
+    """Regenerate contracts/shapes from Stripe's fixtures, its OpenAPI specs and the catalogue."""
+    directory = args.contracts_dir or resolve_contracts_dir(None)
+    versions = shapes_build.build(args.fixtures, args.specs, directory)
+    print(f"{directory / shapes_build.SHAPES_DIR}: {len(versions)} version file(s), {versions[0]} … {versions[-1]}")
+    return 0
+
+
+def run_fidelity(args: argparse.Namespace) -> int:
+    """Report fields Stripe would not send and default fields missing; exit 1 on any finding."""
+    version = None if args.api_version == RECORDED else args.api_version
+    if version is not None:
+        load_contracts(version, args.contracts_dir)  # unknown version: exit 2 before reading files
+    report = check_files(_expand(args.paths), version)
+    print(dumps(report) if args.json else report.as_text())
+    return 1 if report.findings else 0
+
+
 def run_diff(args: argparse.Namespace) -> int:
     """Print the field changes between two versions; always exit 0 (a diff is information, not a verdict)."""
     rows = diff_versions(args.from_version, args.to_version, args.contracts_dir)
@@ -149,6 +169,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p_check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     _contracts_dir_arg(p_check)
     p_check.set_defaults(func=run_check)
+
+    p_shapes = commands.add_parser(
+        "shapes", help="regenerate contracts/shapes (default fields per version) from Stripe's fixtures and specs"
+    )
+    p_shapes.add_argument(
+        "--fixtures", type=Path, required=True, help="folder with <version>/fixtures3.json.gz (stripe/openapi)"
+    )
+    p_shapes.add_argument("--specs", type=Path, required=True, help="folder with <version>/spec3.json.gz")
+    _contracts_dir_arg(p_shapes)
+    p_shapes.set_defaults(func=run_shapes)
+
+    p_fidelity = commands.add_parser(
+        "fidelity",
+        help="per object: fields Stripe would not send at the version, and default fields missing (exit 1 on any)",
+    )
+    p_fidelity.add_argument(
+        "--api-version",
+        default=RECORDED,
+        type=_version,
+        help=f"check every response at this version (default: '{RECORDED}', each response's Stripe-Version)",
+    )
+    p_fidelity.add_argument("--json", action="store_true", help="machine-readable output")
+    p_fidelity.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="cassettes, JSON files or folders")
+    _contracts_dir_arg(p_fidelity)
+    p_fidelity.set_defaults(func=run_fidelity)
 
     p_diff = commands.add_parser("diff", help="fields the integration's objects lose, move or retype between versions")
     p_diff.add_argument("from_version", type=_version, metavar="V1")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ class Payload:
     location: str
     body: Any
     recorded_version: str | None
+    #: The request's ``expand`` parameters (query or form body), for the fidelity check.
+    expand: tuple[str, ...] = ()
 
 
 class _CassetteLoader(yaml.SafeLoader):
@@ -53,6 +56,15 @@ def _header(headers: dict[str, Any], name: str) -> str | None:
             first = value[0] if isinstance(value, list) else value
             return str(first)  # YAML reads an unquoted 2022-11-15 as a date
     return None
+
+
+def _expand(request: dict[str, Any]) -> tuple[str, ...]:
+    """``expand[]=sources`` / ``expand[0]=data.sources``, from the query string and a form body."""
+    raw = request.get("body")
+    body = _text(raw.get("string") if isinstance(raw, dict) else raw) or ""  # Ruby VCR: {"string": ...}
+    query = urllib.parse.urlsplit(str(request.get("uri") or "")).query
+    pairs = urllib.parse.parse_qsl(query) + urllib.parse.parse_qsl(body if "=" in body else "")
+    return tuple(value for key, value in pairs if key == "expand" or key.startswith("expand["))
 
 
 def read_payloads(path: Path) -> Iterator[Payload]:
@@ -93,4 +105,4 @@ def read_payloads(path: Path) -> Iterator[Payload]:
         version = _header(response.get("headers"), "Stripe-Version") or _header(
             (interaction.get("request") or {}).get("headers"), "Stripe-Version"
         )  # error responses may omit the header; the request names the version asked for
-        yield Payload(f"{path}#interactions[{index}]", decoded, version)
+        yield Payload(f"{path}#interactions[{index}]", decoded, version, _expand(interaction.get("request") or {}))

@@ -19,9 +19,10 @@ from ..errors import ConfigError, ConfigFileError
 from .build import provider_sets
 from .catalogue import load_catalogue, version_key
 from .consumer import consumer_schemas
-from .validate import CompiledSchema, Violation, compiled, read_schema_file
+from .validate import CompiledSchema, Violation, compiled, join_path, read_schema_file
 
 LEGACY_FILE = "legacy_versions.json"
+_CONTAINERS = (dict, list)  # a tuple: isinstance checks it faster than ``dict | list``, per node walked
 
 
 def default_contracts_dir() -> Path:
@@ -75,6 +76,10 @@ class Contracts:
     contracts_dir: Path
     _provider: dict[str, Path] = field(default_factory=dict, repr=False)
     _consumer: dict[str, list[tuple[Path, str]]] = field(default_factory=dict, repr=False)
+    # The walker asks for the same few object types for every object of every payload.
+    _checkers: dict[tuple[str, bool], tuple[CompiledSchema | None, list[CompiledSchema]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def _display(self, path: Path) -> str:
         return f"{self.contracts_dir.name}/{path.relative_to(self.contracts_dir).as_posix()}"
@@ -109,37 +114,42 @@ class Contracts:
         """
         out: list[Violation] = []
         if isinstance(payload, dict) and "object" not in payload and isinstance(payload.get("error"), dict):
-            self._check(payload, "error", "$", strict, out)
-        else:
-            self._walk(payload, "$", strict, out)
+            self._check(payload, "error", (), strict, out)
+        elif isinstance(payload, dict | list):
+            self._walk(payload, (), strict, out)
         return out
 
-    def _check(self, node: Any, object_type: str, path: str, strict: bool, out: list[Violation]) -> None:
-        provider = self.provider_schema(object_type, strict=strict)
-        if provider is not None:
-            out.extend(provider.violations(node, path, object_type, "warning"))
-        for consumer in self.consumer_schemas(object_type):
-            out.extend(consumer.violations(node, path, object_type, "blocker"))
+    def _check(self, node: Any, object_type: str, parts: tuple[Any, ...], strict: bool, out: list[Violation]) -> None:
+        checkers = self._checkers.get((object_type, strict))
+        if checkers is None:
+            checkers = (self.provider_schema(object_type, strict=strict), self.consumer_schemas(object_type))
+            self._checkers[(object_type, strict)] = checkers
+        provider, consumers = checkers
+        # The JSON path is spelled out only for an object that fails: most pass.
+        if provider is not None and not provider.is_valid(node):
+            out.extend(provider.violations(node, join_path("$", parts), object_type, "warning"))
+        for consumer in consumers:
+            if not consumer.is_valid(node):
+                out.extend(consumer.violations(node, join_path("$", parts), object_type, "blocker"))
 
-    def _walk(self, node: Any, path: str, strict: bool, out: list[Violation]) -> None:
+    def _walk(self, node: Any, parts: tuple[Any, ...], strict: bool, out: list[Violation]) -> None:
         if isinstance(node, list):
             for index, item in enumerate(node):
-                self._walk(item, f"{path}[{index}]", strict, out)
-            return
-        if not isinstance(node, dict):
+                if isinstance(item, _CONTAINERS):
+                    self._walk(item, (*parts, index), strict, out)
             return
         kind = node.get("object")
         if isinstance(kind, str):
             object_type = f"deleted_{kind}" if node.get("deleted") is True else kind
-            self._check(node, object_type, path, strict, out)
+            self._check(node, object_type, parts, strict, out)
             if kind == "event":
-                self._walk_event(node, path, strict, out)
+                self._walk_event(node, parts, strict, out)
                 return
         for key, value in node.items():
-            if isinstance(value, dict | list):
-                self._walk(value, f"{path}.{key}", strict, out)
+            if isinstance(value, _CONTAINERS):
+                self._walk(value, (*parts, key), strict, out)
 
-    def _walk_event(self, event: dict[str, Any], path: str, strict: bool, out: list[Violation]) -> None:
+    def _walk_event(self, event: dict[str, Any], parts: tuple[Any, ...], strict: bool, out: list[Violation]) -> None:
         data = event.get("data")
         if not isinstance(data, dict):
             return  # the envelope check above already reported it
@@ -149,7 +159,7 @@ class Contracts:
         except ConfigError:
             out.append(
                 Violation(
-                    f"{path}.api_version",
+                    join_path("$", (*parts, "api_version")),
                     "event",
                     "an API version with contracts (see `stripe-compat contracts check --help`)",
                     repr(rendered_at),
@@ -159,7 +169,8 @@ class Contracts:
             )
             return
         # previous_attributes is a partial object of old values: no contract applies to it as a whole
-        target._walk(data.get("object"), f"{path}.data.object", strict, out)
+        if isinstance(data.get("object"), dict | list):
+            target._walk(data["object"], (*parts, "data", "object"), strict, out)
 
 
 def _provider_files(contracts_dir: Path, version: str) -> dict[str, Path]:

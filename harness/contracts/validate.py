@@ -1,42 +1,26 @@
 """Compiled validators and readable violations.
 
-Each schema file is compiled once per process. When ``fastjsonschema`` is installed it answers
-the common question, "is this object valid?", several times faster than ``jsonschema``; only an
-invalid object is re-checked with ``jsonschema``, whose errors carry the paths and expectations
-a report needs. Both read the same files: the schemas use nothing from 2020-12 that draft-07
-would read differently (``$defs`` is reached through plain JSON pointers).
-
-fastjsonschema generates Python source and compiles it, which cost each matrix cell about
-0.3 s for the schemas a run touches; the compiled code is therefore kept in a cache
-(``compile_to_code``, fastjsonschema's own way to reuse a validator, marshalled) keyed by
-the schema, fastjsonschema's version and the interpreter's. Set ``STRIPE_COMPAT_CACHE_DIR``
-to move it; where it cannot be written, validators are simply compiled each time.
+Each schema file is compiled once per process. ``jsonschema-rs`` (draft 2020-12, compiled in
+Rust in well under a millisecond per file, so no cache is needed) answers the common question,
+"is this object valid?"; only an invalid object is re-checked with ``jsonschema``, whose errors
+carry the validator keyword, its value and the failing sub-schema that the report's wording
+(``$comment`` of a removed field, the known properties of a strict object) is built from.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import marshal
-import os
-import sys
-import tempfile
-import types
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from ..errors import ConfigFileError
-
-try:  # optional accelerator; see the module docstring
-    import fastjsonschema
-except ImportError:  # pragma: no cover - exercised only where fastjsonschema is absent
-    fastjsonschema = None
 
 _JSON_TYPES = (
     (bool, "boolean"),
@@ -82,7 +66,7 @@ def json_type(value: Any) -> str:
     return "null"
 
 
-def join_path(base: str, parts: Iterator[Any] | list[Any]) -> str:
+def join_path(base: str, parts: Iterable[Any]) -> str:
     """``$.data`` + ``[0, "id"]`` -> ``$.data[0].id``."""
     out = base
     for part in parts:
@@ -106,17 +90,11 @@ class CompiledSchema:
     def __init__(self, schema: dict[str, Any], display: str) -> None:
         self.schema, self.display = schema, display
         self._detail = Draft202012Validator(self.schema)
-        self._fast = _fast_validator(schema, display) if fastjsonschema is not None else None
+        self._fast = jsonschema_rs.Draft202012Validator(self.schema)
 
     def is_valid(self, instance: Any) -> bool:
-        """True when the instance matches; the fast path when available."""
-        if self._fast is None:
-            return self._detail.is_valid(instance)
-        try:
-            self._fast(instance)
-        except fastjsonschema.JsonSchemaValueException:
-            return False
-        return True
+        """True when the instance matches (jsonschema-rs)."""
+        return self._fast.is_valid(instance)
 
     def violations(self, instance: Any, base: str, object_type: str, severity: str) -> list[Violation]:
         """Every violation of this schema by ``instance``, located under JSON path ``base``."""
@@ -165,48 +143,6 @@ class CompiledSchema:
             yield violation(path, error.message, short(instance))
 
 
-def cache_dir() -> Path:
-    """Where compiled validators are kept between runs."""
-    configured = os.environ.get("STRIPE_COMPAT_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "stripe-compat" / "validators"
-
-
-def _fast_validator(schema: dict[str, Any], display: str) -> Callable[[Any], Any]:
-    """fastjsonschema's validator for ``schema``, from the cache when it is there."""
-    draft7 = {**schema, "$schema": "http://json-schema.org/draft-07/schema#"}
-    text = json.dumps(draft7, sort_keys=True)
-    key = hashlib.sha256(f"{fastjsonschema.VERSION}\0{sys.version}\0{text}".encode()).hexdigest()
-    path = cache_dir() / f"{key}.marshal"
-    try:
-        code = marshal.loads(path.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):  # absent, or a damaged or foreign file
-        source = fastjsonschema.compile_to_code(draft7, use_default=False)
-        code = compile(source, f"<contract {display}>", "exec")
-        _store(path, marshal.dumps(code))
-    namespace: dict[str, Any] = {}
-    exec(code, namespace)  # code fastjsonschema generated from our own schema
-    # The root schema's function is defined first; the ones for its references follow.
-    root = next(const.co_name for const in code.co_consts if isinstance(const, types.CodeType))
-    return namespace[root]
-
-
-def _store(path: Path, blob: bytes) -> None:
-    """Write atomically (parallel cells share the cache); a cache that cannot be written is skipped."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-
-
 _FIX = "restore it from git or regenerate it with `stripe-compat contracts build`"
 
 
@@ -231,5 +167,5 @@ def compiled(path: Path, pointer: str, display: str) -> CompiledSchema:
         raise ConfigFileError(f"contract {path}{pointer} is not a JSON Schema object; {_FIX}.", path)
     try:
         return CompiledSchema(schema, display)
-    except Exception as exc:  # fastjsonschema refuses a schema it cannot compile ("Unknown type", ...)
+    except Exception as exc:  # jsonschema-rs refuses a schema it cannot compile (an unknown type, ...)
         raise ConfigFileError(f"contract {path}{pointer} is not a valid JSON Schema ({exc}); {_FIX}.", path) from None

@@ -49,6 +49,12 @@ class ReferenceAdapter:
     def add_card(self, user_id: str, payment_method: str) -> None:
         self.billing.add_card(int(user_id), payment_method)
 
+    def save_card_with_setup_intent(self, user_id: str, payment_method: str, payment_method_types: list[str]) -> None:
+        self.billing.save_card_with_setup_intent(int(user_id), payment_method, payment_method_types)
+
+    def discount_coupon(self, user_id: str) -> str | None:
+        return self.billing.coupon_of(int(user_id))
+
     def generate_invoice(self, user_id: str, items: list[tuple[int, str]], currency: str) -> InvoiceView:
         return self.billing.generate_invoice(int(user_id), items, currency)
 

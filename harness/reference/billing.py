@@ -184,6 +184,29 @@ class BillingService:
         self.conn.execute("UPDATE users SET default_payment_method = ? WHERE id = ?", (pm_id, user_id))
         return pm_id
 
+    def save_card_with_setup_intent(self, user_id: int, payment_method: str, payment_method_types: list[str]) -> str:
+        """Save a card through a SetupIntent limited to the given types and make it the default."""
+        key = f"setup-card-{user_id}-{int(self.clock())}"
+        pm_id = self._with_customer(
+            user_id,
+            lambda cid: self.gateway.save_card_with_setup_intent(
+                customer_id=cid, payment_method=payment_method,
+                payment_method_types=payment_method_types, idempotency_key=key,
+            ),
+        )
+        self.conn.execute("UPDATE users SET default_payment_method = ? WHERE id = ?", (pm_id, user_id))
+        return pm_id
+
+    def coupon_of(self, user_id: int) -> str | None:
+        """The coupon Stripe applies to the user's customer (None without a customer or a discount)."""
+        customer_id = self._user(user_id)["stripe_customer_id"]
+        if customer_id is None:
+            return None
+        try:
+            return self.gateway.coupon_of(customer_id)
+        except GatewayError as exc:
+            raise PaymentUnavailable(_user_message(exc)) from exc
+
     def start_card_setup(self, user_id: int) -> str:
         """A SetupIntent's client secret for the front end (the Stripe.js card flow)."""
         key = f"setup-{user_id}-{int(self.clock())}"

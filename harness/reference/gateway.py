@@ -37,6 +37,10 @@ class GatewayError(Exception):
         return self.kind in ("network", "server", "unknown")
 
 
+#: The first API version with ``allowed_payment_method_types`` on intents (changelog, 2026-07-29.dahlia).
+ALLOWED_TYPES_FROM = "2026-07-29"
+
+
 def field(obj: Any, key: str) -> Any:
     """``obj[key]``, or None when the response lacks it (portable across StripeObject changes)."""
     try:
@@ -137,6 +141,45 @@ class StripeGateway:
             idempotency_key=idempotency_key,
         )
         return intent["id"], intent["client_secret"]
+
+    def save_card_with_setup_intent(
+        self, *, customer_id: str, payment_method: str, payment_method_types: list[str], idempotency_key: str
+    ) -> str:
+        """Save a card through a confirmed SetupIntent limited to ``payment_method_types``; make it the default.
+
+        endive refuses ``payment_method_types`` (400 ``payment_method_types_no_longer_supported``);
+        ``allowed_payment_method_types``, its replacement from 2026-07-29.dahlia on, says the same.
+        """
+        allowed = self.api_version[:10] >= ALLOWED_TYPES_FROM
+        param = "allowed_payment_method_types" if allowed else "payment_method_types"
+        intent = self._call(
+            stripe.SetupIntent.create,
+            customer=customer_id,
+            payment_method=payment_method,
+            confirm=True,
+            usage="off_session",
+            idempotency_key=idempotency_key,
+            **{param: payment_method_types},
+        )
+        if field(intent, "status") != "succeeded":
+            raise GatewayError("card", f"the card could not be set up ({field(intent, 'status')})")
+        saved = field(intent, "payment_method")
+        saved_id = saved if isinstance(saved, str) else field(saved, "id")
+        self._call(stripe.Customer.modify, customer_id, invoice_settings={"default_payment_method": saved_id})
+        return str(saved_id)
+
+    def coupon_of(self, customer_id: str) -> str | None:
+        """The id of the coupon the customer's discount applies, if any.
+
+        clover (2025-09-30) names it by id under ``discount.source.coupon``; before, the coupon
+        object itself was ``discount.coupon``. Read whichever the response has.
+        """
+        discount = field(self._call(stripe.Customer.retrieve, customer_id), "discount")
+        if not discount:
+            return None
+        source = field(discount, "source")
+        coupon = field(source, "coupon") if source else field(discount, "coupon")
+        return coupon if isinstance(coupon, str) or coupon is None else field(coupon, "id")
 
     def create_invoice(self, *, customer_id: str, idempotency_key: str) -> str:
         """An empty draft invoice; items are added to it explicitly.

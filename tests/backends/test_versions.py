@@ -14,6 +14,7 @@ import pytest
 
 from harness.backends.base import Request
 from harness.contracts import load_contracts
+from harness.contracts.shapes import FidelityCheck
 
 pytest.importorskip("localstripe", reason="needs the optional extra: pip install 'stripe-compat[localstripe]'")
 
@@ -60,6 +61,20 @@ def test_every_response_and_event_passes_the_strict_contracts_of_its_version(
     contracts = load_contracts(version)
     for payload in _invoice_flow(server, version):
         assert contracts.violations(payload, strict=True) == []
+
+
+@pytest.mark.parametrize("version", [OLD, "2023-10-16", "2024-06-20", BASIL, "2026-10-28.endive"])
+def test_every_object_has_exactly_stripes_default_fields_at_its_version(
+    server: LocalstripeBackend, version: str
+) -> None:
+    check = FidelityCheck(version)
+    for payload in _invoice_flow(server, version):
+        assert check.findings(payload) == []
+    customer = _call(server, "GET", "/v1/customers", version)["data"][0]
+    assert "sources" not in customer
+    assert (customer["balance"], customer["tax_exempt"], customer["next_invoice_sequence"]) == (0, "none", 1)
+    expanded = _call(server, "GET", f"/v1/customers/{customer['id']}?expand[]=sources", version)
+    assert expanded["sources"]["object"] == "list"  # includable: sent when expanded
 
 
 def test_basil_reshapes_invoices_items_and_lines_and_keeps_what_the_integration_reads(

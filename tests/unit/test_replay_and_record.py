@@ -167,3 +167,37 @@ def test_a_live_event_voids_the_recording() -> None:
 
     with pytest.raises(LiveModeRefused):
         Recorder(HandlerBackend(account), api_version=API, stripe_python="16.1.0").account_events("sk_test_abcdefgh")
+
+
+def _versioned(request: Request) -> Response:
+    """Answers at the version the request names, as Stripe does (the pinned one by default)."""
+    asked = next((v for k, v in request.headers.items() if k.lower() == "stripe-version"), API)
+    return Response.from_json(200, {"id": "cus_1", "object": "customer"}, {"Stripe-Version": asked})
+
+
+def test_a_request_that_names_another_version_is_recorded_with_it_and_replays(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    recorder = Recorder(HandlerBackend(_versioned), api_version=API, stripe_python="16.1.0")
+    recorder.handle_request(Request("POST", URL, {"Stripe-Version": API}, b"email=a"))
+    recorder.handle_request(Request("POST", URL, {"Stripe-Version": "2020-08-27"}, b"coupon=X"))  # "dashboard"
+
+    assert recorder.other_answered_versions() == set()
+    recorder.commit(path, "tests::scenario")
+    cassette = CassetteFile.read(path)
+    assert [req.headers for req, _ in cassette.interactions] == [{}, {"Stripe-Version": "2020-08-27"}]
+    cassette.check_api_version(path, API, "re-record")  # does not raise
+
+
+def test_an_answer_at_a_version_nobody_asked_for_is_still_refused(tmp_path: Path) -> None:
+    recorder = Recorder(HandlerBackend(_versioned), api_version=API, stripe_python="16.1.0")
+    recorder.handle_request(Request("POST", URL, {"Stripe-Version": API}, b"email=a"))
+    recorder.handle_request(Request("POST", URL, {}, b"email=b"))  # answered at API: fine
+
+    def elsewhere(request: Request) -> Response:
+        return Response.from_json(200, {"id": "cus_2", "object": "customer"}, {"Stripe-Version": "2020-08-27"})
+
+    stale = Recorder(HandlerBackend(elsewhere), api_version=API, stripe_python="16.1.0")
+    stale.handle_request(Request("POST", URL, {"Stripe-Version": API}, b"email=a"))
+
+    assert recorder.other_answered_versions() == set()
+    assert stale.other_answered_versions() == {"2020-08-27"}

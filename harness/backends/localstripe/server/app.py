@@ -26,11 +26,13 @@ from localstripe import resources
 from . import (
     compat_auth,
     compat_customers,
+    compat_discounts,
     compat_errors,
     compat_events,
     compat_headers,
     compat_idempotency,
     compat_invoices,
+    compat_payment_method_types,
     compat_payment_methods,
     compat_versions,
     state,
@@ -68,6 +70,8 @@ def build(api_key: str, *, strict_keys: bool) -> web.Application:
     compat_customers.patch(resources)
     compat_payment_methods.patch(resources)
     compat_invoices.patch(resources)
+    compat_discounts.patch(resources)
+    compat_payment_method_types.patch(resources)  # after compat_payment_methods: it wraps its create
 
     from localstripe import server  # only now: it registers the routes it finds patched
 

@@ -41,5 +41,17 @@ async def middleware(request: web.Request, handler: Handler) -> web.StreamRespon
         payload = json.loads(body)
     except ValueError:
         return response  # not ours to fix: the client sees what localstripe sent
-    response.body = json.dumps(renderer.render(payload), indent=2, sort_keys=True).encode()
+    if isinstance(payload, dict) and isinstance(payload.get("error"), dict) and "object" not in payload:
+        rendered: object = {"error": renderer.error(payload["error"], state.request_id.get(), response.status)}
+    else:
+        rendered = renderer.render(payload, await _expand(request))
+    response.body = json.dumps(rendered, indent=2, sort_keys=True).encode()
     return response
+
+
+async def _expand(request: web.Request) -> list[str]:
+    """The request's ``expand[]`` entries, from the query string and a form body (already read)."""
+    pairs = list(request.query.items())
+    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+        pairs += list((await request.post()).items())
+    return [str(value) for key, value in pairs if key == "expand" or key.startswith("expand[")]
