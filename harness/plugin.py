@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from . import hookspecs, options
 from .account_state import PROPERTY as RELAXED
 from .account_state import AccountState, relaxable, relaxed
 from .adapter import BillingAdapter, StripeSettings, declared_lacks, make_adapter
@@ -28,8 +29,9 @@ from .backends.sources import api_key_for, open_server
 from .backends.spy import RequestLog
 from .backends.stripe_mock import Rejections
 from .backends.version_check import PinnedVersionCheck
+from .cassettes import scrub
 from .cassettes.store import cassette_path, remove_stale_temp_files
-from .config import RECORD_MODE_CHOICES, WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
+from .config import WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
 from .errors import CassetteError, HarnessError
 from .lifeline import Lifeline, ParentExited, stop_with_parent
 from .matrix import find_pyproject
@@ -56,24 +58,29 @@ MARKERS = (
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup(GROUP, "stripe-compat: billing scenarios across Stripe versions")
-    group.addoption("--stripe-backend", choices=[k.value for k in BackendKind], default=None,
-                    help="where stripe-python's requests go (default: replay from cassettes)")
-    group.addoption("--stripe-api-version", default=None,
-                    help="the Stripe API version to pin (default: the newest in the matrix)")
-    group.addoption("--stripe-record-mode", choices=RECORD_MODE_CHOICES, default=None,
-                    help="vcrpy's modes: none (default), once, new_episodes, all (or rewrite); "
-                    "recording needs a non-replay backend")
-    group.addoption("--stripe-cassettes", default=None, help="cassette folder (default: from pyproject)")
-    group.addoption("--stripe-adapter", default=None, help="integration adapter as module:Class")
-    group.addoption("--stripe-strict-provider", action="store_true",
-                    help="fail scenarios on provider-schema violations too, not only consumer contracts")
-    group.addoption("--stripe-results", default=None, help="write this cell's results as JSON to this file")
+    options.add_options(parser, GROUP, "stripe-compat: billing scenarios across Stripe versions")
 
 
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+#: Settings that configure a run; any of them given puts the harness in play from the start.
 _OPTIONS = (
     "--stripe-backend", "--stripe-api-version", "--stripe-record-mode", "--stripe-cassettes", "--stripe-adapter",
 )
+#: What ``pytest --pyargs`` names to run the harness's own scenarios.
+SCENARIOS = "harness.scenarios"
+
+
+def in_play(config: pytest.Config) -> bool:
+    """A stripe-compat setting was given or its scenarios were asked for: otherwise the plugin stays silent.
+
+    A suite that merely shares the virtualenv (``pytest``, ``pytest --pyargs theirs``)
+    gets no header and no configuration read; markers and fixtures wake it per test.
+    """
+    return options.explicit(config, _OPTIONS) or any(str(a).split("::")[0].startswith(SCENARIOS)
+                                                      for a in config.args)
 
 
 #: Modules whose fixtures the plugin provides besides its own (each owns one concern).
@@ -86,11 +93,11 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.import_plugin(name)
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
-    if any(config.getoption(name) is not None for name in _OPTIONS):
+    if options.explicit(config, _OPTIONS):
         harness_config(config)  # bad options (an empty one too) are a usage error before anything runs
-    if config.getoption("--stripe-record-mode") not in (None, RecordMode.NONE.value):
+    if options.value(config, "--stripe-record-mode") not in (None, RecordMode.NONE.value):
         config.pluginmanager.register(RecordingSummary(harness_config(config)), "stripe-compat-recording")
-    if target := config.getoption("--stripe-results"):
+    if target := options.value(config, "--stripe-results"):
         writer = ResultsWriter(Path(target), lambda: harness_config(config))
         config.pluginmanager.register(writer, "stripe-compat-results")
 
@@ -101,12 +108,12 @@ def harness_config(config: pytest.Config) -> HarnessConfig:
         try:
             cfg = resolve(
                 find_pyproject(config.rootpath),
-                backend=config.getoption("--stripe-backend"),
-                api_version=config.getoption("--stripe-api-version"),
-                record_mode=config.getoption("--stripe-record-mode"),
-                cassettes=config.getoption("--stripe-cassettes"),
-                adapter=config.getoption("--stripe-adapter"),
-                strict_provider=config.getoption("--stripe-strict-provider"),
+                backend=options.value(config, "--stripe-backend"),
+                api_version=options.value(config, "--stripe-api-version"),
+                record_mode=options.value(config, "--stripe-record-mode"),
+                cassettes=options.value(config, "--stripe-cassettes"),
+                adapter=options.value(config, "--stripe-adapter"),
+                strict_provider=bool(options.value(config, "--stripe-strict-provider")),
             )
         except HarnessError as exc:
             raise pytest.UsageError(str(exc)) from None
@@ -115,7 +122,7 @@ def harness_config(config: pytest.Config) -> HarnessConfig:
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    if not (config.option.pyargs or any(config.getoption(name) for name in _OPTIONS)):
+    if not in_play(config):
         return None
     cfg = harness_config(config)
     return (
@@ -219,9 +226,21 @@ def _stripe_server(request: pytest.FixtureRequest, stripe_compat_config: Harness
             server.close()
 
 
+@pytest.fixture(scope="session")
+def _stripe_scrubbers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A team's ``pytest_stripe_compat_scrubbers`` hook rules, active while the scenarios run, removed after."""
+    found = request.config.hook.pytest_stripe_compat_scrubbers(config=request.config)
+    scrub.TEAM_RULES[:] = [rule for rules in found for rule in rules]
+    yield
+    scrub.TEAM_RULES.clear()
+
+
 @pytest.fixture
 def _stripe_chain(
-    request: pytest.FixtureRequest, stripe_compat_config: HarnessConfig, _stripe_server: Backend | None
+    request: pytest.FixtureRequest,
+    stripe_compat_config: HarnessConfig,
+    _stripe_server: Backend | None,
+    _stripe_scrubbers: None,
 ) -> Iterator[Chain]:
     cfg = stripe_compat_config
     path = cassette_path(cfg.cassettes, cfg.api_version, request.node.path, request.node.name)
