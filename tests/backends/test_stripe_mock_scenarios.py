@@ -48,7 +48,8 @@ def _scenarios(url: str, tmp_path: Path, *args: str, pythonpath: Path | None = N
 
 
 def test_every_scenario_runs_against_stripe_mock_and_says_what_it_relaxed(stand_in: str, tmp_path: Path) -> None:
-    code, out, results = _scenarios(stand_in, tmp_path)
+    junit = tmp_path / "junit.xml"
+    code, out, results = _scenarios(stand_in, tmp_path, f"--junitxml={junit}")
     scenarios = {s["id"].split("::", 1)[1]: s for s in results["scenarios"]}
 
     assert code == 0, out[-3000:]
@@ -70,6 +71,7 @@ def test_every_scenario_runs_against_stripe_mock_and_says_what_it_relaxed(stand_
                                "no account state; invoicing: the invoice came back draft for 1000 usd; the lines "
                                "make an open invoice of 2000 usd)"]
     assert "stripe-compat: account-state assertions relaxed" in out
+    assert '<property name="stripe_relaxed" value="the finalized invoice is open' in junit.read_text()
 
 
 def test_a_request_stripe_mock_rejects_fails_the_scenario_with_its_message(stand_in: str, tmp_path: Path) -> None:
