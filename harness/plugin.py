@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 
+from . import hookspecs, options
+from .account_state import PROPERTY as RELAXED
+from .account_state import AccountState, relaxable, relaxed
 from .adapter import BillingAdapter, StripeSettings, declared_lacks, make_adapter
-from .backends import stripe_mock
 from .backends.base import Backend
 from .backends.contract_check import ContractCheck
 from .backends.faults import FaultInjector
@@ -25,9 +27,11 @@ from .backends.recorder import Recorder
 from .backends.replay import ReplayBackend
 from .backends.sources import api_key_for, open_server
 from .backends.spy import RequestLog
+from .backends.stripe_mock import Rejections
 from .backends.version_check import PinnedVersionCheck
+from .cassettes import scrub
 from .cassettes.store import cassette_path, remove_stale_temp_files
-from .config import RECORD_MODE_CHOICES, WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
+from .config import WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
 from .errors import CassetteError, HarnessError
 from .lifeline import Lifeline, ParentExited, stop_with_parent
 from .matrix import find_pyproject
@@ -48,28 +52,35 @@ MARKERS = (
     "stripe_api_versions(min=None, max=None): run only on API versions in this range (inclusive)",
     "stripe_fault(fault, **selectors): inject this Stripe fault for the whole scenario (see FaultRule)",
     "stripe_needs(*capabilities): not applicable to an integration that lacks one (see harness.adapter.Capability)",
+    "stripe_stateful(reason): the scenario's flow depends on the account's state; on a stateless backend "
+    "(stripe-mock) its requests are still validated and its first failed assertion is relaxed and reported",
 )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup(GROUP, "stripe-compat: billing scenarios across Stripe versions")
-    group.addoption("--stripe-backend", choices=[k.value for k in BackendKind], default=None,
-                    help="where stripe-python's requests go (default: replay from cassettes)")
-    group.addoption("--stripe-api-version", default=None,
-                    help="the Stripe API version to pin (default: the newest in the matrix)")
-    group.addoption("--stripe-record-mode", choices=RECORD_MODE_CHOICES, default=None,
-                    help="vcrpy's modes: none (default), once, new_episodes, all (or rewrite); "
-                    "recording needs a non-replay backend")
-    group.addoption("--stripe-cassettes", default=None, help="cassette folder (default: from pyproject)")
-    group.addoption("--stripe-adapter", default=None, help="integration adapter as module:Class")
-    group.addoption("--stripe-strict-provider", action="store_true",
-                    help="fail scenarios on provider-schema violations too, not only consumer contracts")
-    group.addoption("--stripe-results", default=None, help="write this cell's results as JSON to this file")
+    options.add_options(parser, GROUP, "stripe-compat: billing scenarios across Stripe versions")
 
 
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+#: Settings that configure a run; any of them given puts the harness in play from the start.
 _OPTIONS = (
     "--stripe-backend", "--stripe-api-version", "--stripe-record-mode", "--stripe-cassettes", "--stripe-adapter",
 )
+#: What ``pytest --pyargs`` names to run the harness's own scenarios.
+SCENARIOS = "harness.scenarios"
+
+
+def in_play(config: pytest.Config) -> bool:
+    """A stripe-compat setting was given or its scenarios were asked for: otherwise the plugin stays silent.
+
+    A suite that merely shares the virtualenv (``pytest``, ``pytest --pyargs theirs``)
+    gets no header and no configuration read; markers and fixtures wake it per test.
+    """
+    return options.explicit(config, _OPTIONS) or any(str(a).split("::")[0].startswith(SCENARIOS)
+                                                      for a in config.args)
 
 
 #: Modules whose fixtures the plugin provides besides its own (each owns one concern).
@@ -82,11 +93,11 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.import_plugin(name)
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
-    if any(config.getoption(name) is not None for name in _OPTIONS):
+    if options.explicit(config, _OPTIONS):
         harness_config(config)  # bad options (an empty one too) are a usage error before anything runs
-    if config.getoption("--stripe-record-mode") not in (None, RecordMode.NONE.value):
+    if options.value(config, "--stripe-record-mode") not in (None, RecordMode.NONE.value):
         config.pluginmanager.register(RecordingSummary(harness_config(config)), "stripe-compat-recording")
-    if target := config.getoption("--stripe-results"):
+    if target := options.value(config, "--stripe-results"):
         writer = ResultsWriter(Path(target), lambda: harness_config(config))
         config.pluginmanager.register(writer, "stripe-compat-results")
 
@@ -97,12 +108,12 @@ def harness_config(config: pytest.Config) -> HarnessConfig:
         try:
             cfg = resolve(
                 find_pyproject(config.rootpath),
-                backend=config.getoption("--stripe-backend"),
-                api_version=config.getoption("--stripe-api-version"),
-                record_mode=config.getoption("--stripe-record-mode"),
-                cassettes=config.getoption("--stripe-cassettes"),
-                adapter=config.getoption("--stripe-adapter"),
-                strict_provider=config.getoption("--stripe-strict-provider"),
+                backend=options.value(config, "--stripe-backend"),
+                api_version=options.value(config, "--stripe-api-version"),
+                record_mode=options.value(config, "--stripe-record-mode"),
+                cassettes=options.value(config, "--stripe-cassettes"),
+                adapter=options.value(config, "--stripe-adapter"),
+                strict_provider=bool(options.value(config, "--stripe-strict-provider")),
             )
         except HarnessError as exc:
             raise pytest.UsageError(str(exc)) from None
@@ -111,7 +122,7 @@ def harness_config(config: pytest.Config) -> HarnessConfig:
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    if not (config.option.pyargs or any(config.getoption(name) for name in _OPTIONS)):
+    if not in_play(config):
         return None
     cfg = harness_config(config)
     return (
@@ -122,13 +133,10 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     markers = ("stripe_backends", "stripe_api_versions")
-    stateless = bool(config.getoption("--stripe-backend") == BackendKind.STRIPE_MOCK.value)
-    if not stateless and not any(item.get_closest_marker(m) for item in items for m in markers):
+    if not any(item.get_closest_marker(m) for item in items for m in markers):
         return
     cfg = harness_config(config)
     for item in items:
-        if stateless and (why := stripe_mock.cannot_serve(item.nodeid)):
-            item.add_marker(pytest.mark.skip(reason=f"stripe-mock: {why}"))
         backends = item.get_closest_marker("stripe_backends")
         if backends and cfg.backend.value not in backends.args:
             reason = backends.kwargs.get("reason", "not supported by this backend")
@@ -154,7 +162,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         pytest.exit(f"stripe-compat: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
+def _skip_if_not_applicable(item: pytest.Item) -> None:
     """Skip, as ``not applicable: <capability>``, a scenario needing what the integration lacks."""
     needs = item.get_closest_marker("stripe_needs")
     if needs is None:
@@ -183,12 +191,15 @@ class Chain:
     log: RequestLog
     recorder: Recorder | None
     replay: ReplayBackend | None
+    state: AccountState
+    rejections: Rejections | None = None
     warnings: list[str] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         """What must fail the scenario even if the integration swallowed it, a broken rule first."""
         found = [str(b) for b in self.pinned.broken]
         found += [str(m) for m in (self.replay.misses if self.replay else [])]
+        found += self.rejections.found if self.rejections else []
         found += [f"contract violation: {v}" for v in self.checked.blockers]
         return found
 
@@ -215,9 +226,21 @@ def _stripe_server(request: pytest.FixtureRequest, stripe_compat_config: Harness
             server.close()
 
 
+@pytest.fixture(scope="session")
+def _stripe_scrubbers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A team's ``pytest_stripe_compat_scrubbers`` hook rules, active while the scenarios run, removed after."""
+    found = request.config.hook.pytest_stripe_compat_scrubbers(config=request.config)
+    scrub.TEAM_RULES[:] = [rule for rules in found for rule in rules]
+    yield
+    scrub.TEAM_RULES.clear()
+
+
 @pytest.fixture
 def _stripe_chain(
-    request: pytest.FixtureRequest, stripe_compat_config: HarnessConfig, _stripe_server: Backend | None
+    request: pytest.FixtureRequest,
+    stripe_compat_config: HarnessConfig,
+    _stripe_server: Backend | None,
+    _stripe_scrubbers: None,
 ) -> Iterator[Chain]:
     cfg = stripe_compat_config
     path = cassette_path(cfg.cassettes, cfg.api_version, request.node.path, request.node.name)
@@ -225,12 +248,17 @@ def _stripe_chain(
         source, replay, recorder = source_for(cfg, path, _stripe_server, cfg.rerecord_hint(request.node.name))
     except CassetteError as exc:  # a cassette of another API version: the scenario's failure, said once
         pytest.fail(str(exc), pytrace=False)
-    checked = ContractCheck(recorder or source, api_version=cfg.api_version, contracts_dir=cfg.contracts)
+    below: Backend = recorder or source
+    rejections = None
+    if cfg.backend is BackendKind.STRIPE_MOCK:
+        below = rejections = Rejections(below)
+    state = AccountState(cfg.backend.value, stateful=getattr(_stripe_server, "stateful", True))
+    checked = ContractCheck(below, api_version=cfg.api_version, contracts_dir=cfg.contracts)
     faults = FaultInjector(checked)
     for marker in request.node.iter_markers("stripe_fault"):
         faults.add(*marker.args, **marker.kwargs)
     pinned = PinnedVersionCheck(faults, api_version=cfg.api_version)
-    chain = Chain(source, checked, faults, pinned, RequestLog(pinned), recorder, replay)
+    chain = Chain(source, checked, faults, pinned, RequestLog(pinned), recorder, replay, state, rejections)
     request.node.stash[_CHAIN_KEY] = chain
     yield chain
     if cfg.record_mode is not RecordMode.NONE:
@@ -242,6 +270,12 @@ def _stripe_chain(
             orphaned=request.config.stash[_LIFELINE_KEY].gone,
         )
         attach(request.node, recorded)
+
+
+@pytest.fixture
+def stripe_stateful(_stripe_chain: Chain) -> AccountState:
+    """``with stripe_stateful("what the account holds"): assert ...``: relaxed (and reported) on stripe-mock."""
+    return _stripe_chain.state
 
 
 @pytest.fixture
@@ -356,6 +390,36 @@ def stripe_admin(_stripe_chain: Chain, stripe_settings: StripeSettings) -> Strip
     return StripeAdmin(_stripe_chain, stripe_settings)
 
 
+def _relaxed_by_marker(item: pytest.Item, chain: Chain | None, exc: BaseException) -> bool:
+    """Relax ``exc`` when a ``stripe_stateful`` scenario meets a stateless backend; True when it did."""
+    marker = item.get_closest_marker("stripe_stateful")
+    if chain is None or marker is None or chain.state.stateful or not relaxable(exc):
+        return False
+    chain.state.relax(marker.kwargs.get("reason") or "the scenario's account state", exc)
+    return True
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Skip what does not apply; end a ``stripe_stateful`` scenario whose fixtures need the account's state.
+
+    On stripe-mock such a scenario is skipped, not passed: its own body never ran. The
+    requests its fixtures made were validated all the same, and a rejection among them fails it.
+    """
+    _skip_if_not_applicable(item)
+    try:
+        return (yield)
+    except BaseException as exc:
+        chain = item.stash.get(_CHAIN_KEY, None)
+        if chain is not None and (problems := chain.problems()):
+            raise pytest.fail.Exception("\n".join(problems), pytrace=False) from None
+        if not _relaxed_by_marker(item, chain, exc):
+            raise
+        assert chain is not None  # _relaxed_by_marker said so
+        item.user_properties.extend((RELAXED, text) for text in chain.state.relaxed)
+        raise pytest.skip.Exception(f"{chain.state.backend}: {chain.state.relaxed[-1]}") from None
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """Fail on cassette misses and contract violations, even ones the integration swallowed.
@@ -373,6 +437,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     except BaseException as exc:
         chain = item.stash.get(_CHAIN_KEY, None)
         problems = chain.problems() if chain is not None else []
+        if not problems and _relaxed_by_marker(item, chain, exc):
+            return _report_relaxed(item, chain)
         text = failure_text(exc)
         if text is not None and item.config.getoption("showlocals"):
             raise  # --showlocals asks for pytest's own traceback, frames and locals
@@ -386,9 +452,15 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
             raise
         # `from None`: the sentence is the whole story; pytest would print the chain above it.
         raise pytest.fail.Exception("\n".join(lines), pytrace=False) from None
-    chain = item.stash.get(_CHAIN_KEY, None)
-    if chain is not None and (problems := chain.problems()):
-        pytest.fail("\n".join(problems), pytrace=False)
+    return _report_relaxed(item, item.stash.get(_CHAIN_KEY, None), result)
+
+
+def _report_relaxed(item: pytest.Item, chain: Chain | None, result: Any = None) -> Any:
+    """Put what was relaxed on the report, then fail on what no scenario may swallow."""
+    if chain is not None:
+        item.user_properties.extend((RELAXED, text) for text in chain.state.relaxed)
+        if problems := chain.problems():
+            pytest.fail("\n".join(problems), pytrace=False)
     return result
 
 
@@ -401,3 +473,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     mask_report(report)  # before the terminal, --junitxml or the results file render it
     item.stash.setdefault(_PHASES_KEY, {})[report.when] = report
     return report
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say which assertions were relaxed, so a green stripe-mock run is never read as more than it is."""
+    reports = [r for kind in ("passed", "failed", "skipped") for r in terminalreporter.getreports(kind)]
+    lines = list(dict.fromkeys(f"{r.nodeid}: {text}" for r in reports for text in relaxed(r)))
+    if lines:
+        terminalreporter.section("stripe-compat: account-state assertions relaxed")
+        for line in lines:
+            terminalreporter.write_line(line)

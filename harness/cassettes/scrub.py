@@ -8,6 +8,7 @@ sends a real-looking e-mail address still finds its placeholder in the cassette.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -24,9 +25,17 @@ KEPT_RESPONSE_HEADERS = frozenset(
 )
 
 
+#: A team's own filters, from the ``pytest_stripe_compat_scrubbers`` hook (:mod:`harness.hookspecs`);
+#: the plugin sets them for a run's scenarios and empties the list after.
+TEAM_RULES: list[Callable[[str], str]] = []
+
+
 def scrub_text(text: str) -> str:
-    """Replace every secret :mod:`~harness.cassettes.secret_patterns` knows, in any encoding."""
-    return replace_all(text)
+    """Replace every secret :mod:`~harness.cassettes.secret_patterns` knows, in any encoding, then a team's own."""
+    text = replace_all(text)
+    for rule in TEAM_RULES:
+        text = rule(text)
+    return text
 
 
 def scrub_bytes(data: bytes) -> bytes:

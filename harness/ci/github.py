@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from ..backends import stripe_mock
 from ..matrix import Matrix
 
 WORKFLOW_PATH = ".github/workflows/compat.yml"
@@ -186,7 +187,7 @@ def _stripe_mock_job(matrix: Matrix, install: Install) -> dict[str, Any]:
         "if": "github.event_name == 'workflow_dispatch' && inputs.stripe_mock",
         "runs-on": "ubuntu-latest",
         "timeout-minutes": 20,
-        "services": {"stripe-mock": {"image": "stripe/stripe-mock:latest", "ports": ["12111:12111"]}},
+        "services": {"stripe-mock": {"image": f"{stripe_mock.IMAGE}:{stripe_mock.TAG}", "ports": ["12111:12111"]}},
         "env": {"STRIPE_MOCK_URL": "http://localhost:12111"},
         "steps": [
             *_setup(),

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from ..account_state import relaxed
 from ..config import HarnessConfig
 from ..stripe_http import stripe_version
 from .record import OUTCOMES, RUN_ID_ENV, base_record, write_json
@@ -63,7 +64,7 @@ class ResultsWriter:
 
     def __init__(self, target: Path, settings: Callable[[], HarnessConfig]) -> None:
         self.target, self.settings = target, settings
-        self.scenarios: dict[str, dict[str, str]] = {}
+        self.scenarios: dict[str, dict[str, Any]] = {}
         self.selected = 0
         self.deselected = 0
 
@@ -80,7 +81,8 @@ class ResultsWriter:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call" or not report.passed:
-            entry = {"id": report.nodeid, "outcome": outcome_of(report), "reason": reason_of(report)}
+            entry = {"id": report.nodeid, "outcome": outcome_of(report), "reason": reason_of(report),
+                     "relaxed": relaxed(report)}
             known = self.scenarios.get(report.nodeid)
             # A teardown error after a failure keeps the failure: it is the first thing that broke.
             if known is None or known["outcome"] in ("passed", "skipped", "not_applicable"):

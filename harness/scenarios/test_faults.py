@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pytest
 
 from harness import rules
+from harness.account_state import AccountState
 from harness.adapter import BillingAdapter, Capability, lacks
 from harness.backends.faults import Fault, FaultInjector
 from harness.backends.spy import Exchange, RequestLog
@@ -75,13 +76,14 @@ def test_payment_flows_survive_the_fault_at_every_call_and_converge(
     stripe_faults: FaultInjector,
     stripe_requests: RequestLog,
     stripe_admin: StripeAdmin,
+    stripe_stateful: AccountState,
     fault: Fault,
 ) -> None:
     # Without invoicing the invoice sites do not exist; the card and repair sites still run.
     invoicing = not lacks(stripe_billing, Capability.INVOICING)
     for site in SITES:
         if invoicing or site.flow != "invoice":
-            Case(stripe_billing, stripe_faults, stripe_requests, stripe_admin, fault, site).run()
+            Case(stripe_billing, stripe_faults, stripe_requests, stripe_admin, stripe_stateful, fault, site).run()
 
 
 @dataclass
@@ -92,6 +94,7 @@ class Case:
     faults: FaultInjector
     requests: RequestLog
     admin: StripeAdmin
+    state: AccountState
     fault: Fault
     site: Site
 
@@ -165,7 +168,8 @@ class Case:
         context = f"after {self._context()} cleared and the queue ran,"
         user = rules.read_survives(lambda: self.billing.get_user(user_id), context)
         rules.ready(user, rules.CLEAN_FAILURE, context)
-        rules.one_customer(self.admin.customers_for(email), user, context)
+        with self.state(f"{context} the account holds one customer for the user"):
+            rules.one_customer(self.admin.customers_for(email), user, context)
         if self.site.flow == "card":
             rules.default_card(user, context)
         if self.site.flow == "invoice":
@@ -174,7 +178,8 @@ class Case:
             kept = {i["stripe_invoice_id"] for i in invoices if i["status"] == "open"}
             fates = _invoice_fates(exchanges).items()
             left = {i: fate for i, fate in fates if i not in kept and fate not in ("deleted", "void")}
-            rules.nothing_left_behind(left, context)
+            with self.state(f"{context} no draft or unwanted open invoice is left at Stripe"):
+                rules.nothing_left_behind(left, context)
         rules.drained(self.billing, rules.CLEAN_FAILURE, context)
         rules.healthy(self.billing, True, context)
 

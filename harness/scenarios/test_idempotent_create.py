@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from harness import rules
+from harness.account_state import AccountState
 from harness.adapter import BillingAdapter
 from harness.backends.faults import FaultInjector
 from harness.backends.spy import RequestLog
@@ -10,7 +11,11 @@ from harness.plugin import StripeAdmin
 
 
 def test_retried_create_after_timeout_makes_no_duplicate(
-    stripe_billing: BillingAdapter, stripe_faults: FaultInjector, stripe_requests: RequestLog, stripe_admin: StripeAdmin
+    stripe_billing: BillingAdapter,
+    stripe_faults: FaultInjector,
+    stripe_requests: RequestLog,
+    stripe_admin: StripeAdmin,
+    stripe_stateful: AccountState,
 ) -> None:
     with rules.step("signup"):
         user_id = stripe_billing.signup("ada@example.com")
@@ -25,4 +30,5 @@ def test_retried_create_after_timeout_makes_no_duplicate(
     rules.ready(user, rules.IDEMPOTENT_CREATE, "after the retried create")
     rules.one_key_for_every_attempt(stripe_requests)
     rules.creates(stripe_requests, 1, rules.IDEMPOTENT_CREATE, "counting a retry with the same key once,")
-    rules.one_customer(stripe_admin.customers_for("ada@example.com"), user, "after the retried create")
+    with stripe_stateful("the account holds one customer for the user"):
+        rules.one_customer(stripe_admin.customers_for("ada@example.com"), user, "after the retried create")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness import rules
+from harness.account_state import AccountState
 from harness.adapter import BillingAdapter
 from harness.backends.spy import RequestLog
 from harness.plugin import StripeAdmin
@@ -14,7 +15,10 @@ CUSTOMER = r"/v1/customers/cus_[A-Za-z0-9]+"
 
 
 def test_first_card_creates_one_customer_and_sets_default(
-    stripe_billing: BillingAdapter, stripe_requests: RequestLog, stripe_admin: StripeAdmin
+    stripe_billing: BillingAdapter,
+    stripe_requests: RequestLog,
+    stripe_admin: StripeAdmin,
+    stripe_stateful: AccountState,
 ) -> None:
     with rules.no_stripe(stripe_requests, "signup"):
         user_id = stripe_billing.signup("ada@example.com")
@@ -38,13 +42,14 @@ def test_first_card_creates_one_customer_and_sets_default(
         stripe_billing.add_card(user_id, "pm_card_mastercard")
     rules.creates(stripe_requests, 1, rules.ONE_CUSTOMER, "after a second card")
     customers = stripe_admin.customers_for("ada@example.com")
-    rules.one_customer(customers, user, "after two cards")
-    rules.tagged_with_user(customers, user_id)
+    with stripe_stateful("the account holds one customer for the user, tagged with the user id"):
+        rules.one_customer(customers, user, "after two cards")
+        rules.tagged_with_user(customers, user_id)
 
 
 @pytest.mark.stripe_needs("invoicing")
 def test_invoice_for_user_without_customer_creates_it_first(
-    stripe_billing: BillingAdapter, stripe_requests: RequestLog
+    stripe_billing: BillingAdapter, stripe_requests: RequestLog, stripe_stateful: AccountState
 ) -> None:
     with rules.step("signup"):
         user_id = stripe_billing.signup("lin@example.com")
@@ -53,7 +58,8 @@ def test_invoice_for_user_without_customer_creates_it_first(
     with rules.step("generate the first invoice"):
         invoice = stripe_billing.generate_invoice(user_id, [(1500, "Pro plan"), (500, "Extra seat")], "usd")
 
-    rules.invoice_open(invoice, 2000, "usd")
+    with stripe_stateful("the finalized invoice is open and totals its items"):
+        rules.invoice_open(invoice, 2000, "usd")
     with rules.step("read the user"):
         user = stripe_billing.get_user(user_id)
     rules.ready(user, rules.LAZY_CUSTOMER, "after the first invoice")

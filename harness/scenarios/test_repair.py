@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness import rules
+from harness.account_state import AccountState
 from harness.adapter import BillingAdapter
 from harness.backends.faults import FaultInjector
 from harness.backends.spy import RequestLog
@@ -40,6 +41,7 @@ def test_read_repairs_customer_after_outage(
     stripe_faults: FaultInjector,
     stripe_requests: RequestLog,
     stripe_admin: StripeAdmin,
+    stripe_stateful: AccountState,
 ) -> None:
     with rules.step("signup"):
         user_id = stripe_billing.signup("ada@example.com")
@@ -55,10 +57,12 @@ def test_read_repairs_customer_after_outage(
 
     rules.ready(user, rules.REPAIR, "reading the user once Stripe is back,")
     rules.healthy(stripe_billing, True, "once Stripe is back")
-    rules.one_customer(stripe_admin.customers_for("ada@example.com"), user, "after the repair")
+    with stripe_stateful("the account holds one customer for the user"):
+        rules.one_customer(stripe_admin.customers_for("ada@example.com"), user, "after the repair")
 
 
 @pytest.mark.stripe_needs("invoicing")
+@pytest.mark.stripe_stateful(reason="the customer deleted at Stripe is gone")
 def test_payment_recreates_customer_deleted_at_stripe(
     stripe_billing: BillingAdapter, stripe_requests: RequestLog, stripe_admin: StripeAdmin
 ) -> None:
@@ -73,6 +77,7 @@ def test_payment_recreates_customer_deleted_at_stripe(
 
 
 @pytest.mark.stripe_needs("webhooks")
+@pytest.mark.stripe_stateful(reason="the customer deleted at Stripe is gone")
 def test_read_repairs_customer_after_deletion_webhook(
     stripe_billing: BillingAdapter, stripe_admin: StripeAdmin, stripe_webhooks: WebhookSender
 ) -> None:

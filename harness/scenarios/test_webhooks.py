@@ -22,7 +22,10 @@ from harness.webhooks.delivery import Delivery, send_all, send_concurrently
 from harness.webhooks.fixtures import Baseline, WebhookSender
 from harness.webhooks.patterns import multiply, shuffled, twice, with_duplicates
 
-pytestmark = pytest.mark.stripe_needs("webhooks")
+pytestmark = [
+    pytest.mark.stripe_needs("webhooks"),
+    pytest.mark.stripe_stateful(reason="the deliveries are the events the account emitted for its story"),
+]
 
 Timeline = list[dict[str, Any]]
 Handle = Callable[[bytes, str], WebhookResult]

@@ -69,7 +69,7 @@ def stripe_webhooks(
 @pytest.fixture
 def stripe_account(_stripe_chain: Chain, stripe_settings: StripeSettings) -> StripeAccount:
     """Plain HTTP calls to the scenario's Stripe account (pay, detach, list events)."""
-    return StripeAccount(_stripe_chain.checked, stripe_settings)
+    return StripeAccount(_stripe_chain.checked, stripe_settings, _stripe_chain.state)
 
 
 @pytest.fixture

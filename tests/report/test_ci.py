@@ -168,7 +168,7 @@ def test_workflow_passes_the_github_workflow_schema(
 ) -> None:
     path = WORKFLOW if which == "harness" else adopter_workflow(tmp_path, monkeypatch)
     checker = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
-    assert checker, "check-jsonschema is not installed; it is in the dev extra: pip install -e '.[dev]'"
+    assert checker, "check-jsonschema is not installed; it is in the dev dependency group: pip install --group dev -e ."
     done = subprocess.run(
         [checker, "--builtin-schema", "vendor.github-workflows", str(path)],
         capture_output=True, text=True, check=False,
