@@ -87,4 +87,4 @@ def render_markdown(verdict: Verdict, *, full: bool = False, limit: int = COMMEN
             text += f"\n… {len(groups) - i} more cause(s) not shown here: see {FULL_REPORT}.\n"
             break
         text += block
-    return text + "\n".join(footer) + "\n"
+    return text.rstrip("\n") + "\n" + "\n".join(footer) + "\n"  # a blank line ends the table

@@ -13,7 +13,18 @@ from harness.report.html import render_html
 from harness.report.markdown import render_markdown
 from harness.report.table import render_table
 
-from .helpers import REASON, project, verdict
+from .helpers import REASON, project, verdict, verdict_of, write_result
+
+
+def root_with_green_cell(tmp_path: Path) -> Path:
+    """A project of its own beside :func:`project`'s, where one cell ran and passed."""
+    from .helpers import PYPROJECT
+
+    root = tmp_path / "one-cell"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    write_result(root / ".stripe-compat" / "results", "7.14.0@2023-10-16")
+    return root
 
 
 def test_verdict_counts_a_partial_run_and_ignores_other_runs(tmp_path: Path) -> None:
@@ -40,6 +51,8 @@ def test_markdown_is_a_table_with_words_and_a_folded_group_per_cause(tmp_path: P
     assert "| `16.1.0` | ⬜ NOT RUN | ❌ FAIL 3/4 |" in md
     assert "<summary><b>StripeObject is no longer a dict" in md
     assert "| `16.1.0@2025-03-31.basil` | `s.py::test_card` | failed |" in md
+    green = render_markdown(verdict_of(root_with_green_cell(tmp_path)))
+    assert "| ✅ PASS 4/4 |\n\nFull report:" in green  # a blank line ends the table before the footer
 
 
 def test_html_is_self_contained_with_a_worded_heatmap_cell_per_cell_linked_to_failures(tmp_path: Path) -> None:
@@ -129,7 +142,7 @@ def test_markdown_summary_fits_a_pull_request_comment_and_the_full_report_keeps_
 
 
 def test_one_cause_is_stated_once_with_every_scenario_and_cell_it_explains(tmp_path: Path) -> None:
-    from .helpers import CELLS, PYPROJECT, verdict_of, write_result
+    from .helpers import CELLS, PYPROJECT
 
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
     for cell in CELLS:
