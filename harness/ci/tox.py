@@ -16,6 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from ..install_source import DIST
 from ..matrix import Cell, Matrix
 
@@ -57,25 +59,6 @@ def _install(pyproject: dict[str, Any], extras: list[str]) -> dict[str, Any]:
     return table
 
 
-def _toml(value: Any) -> str:
-    """A TOML inline value: the few shapes this file uses (str, bool, list, inline table)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
-
-
-def _fields(fields: dict[str, Any]) -> str:
-    return "".join(f"{key} = {_toml(value)}\n" for key, value in fields.items())
-
-
-def _table(name: str, fields: dict[str, Any]) -> str:
-    return f"\n[{name}]\n{_fields(fields)}"
-
-
 def render_tox(matrix: Matrix, project: Path) -> str:
     """The whole ``tox.toml`` for ``matrix``; the same matrix always gives the same text."""
     with (project / "pyproject.toml").open("rb") as f:
@@ -88,26 +71,26 @@ def render_tox(matrix: Matrix, project: Path) -> str:
     if tool.get("python"):
         base["base_python"] = [f"python{tool['python']}"]
     cells = matrix.cells
-    text = HEADER + _fields({"requires": ["tox>=4.21"], "env_list": [*map(env_name, cells), "report"]})
-    text += _table("env_run_base", base)
+    envs: dict[str, Any] = {}
     for cell in cells:
         pytest = ["pytest", "--pyargs", "harness.scenarios", "--stripe-backend=replay",
                   f"--stripe-api-version={cell.api_version}", f"--stripe-results={RESULTS}/{cell.id}.json",
                   f"--junitxml=.stripe-compat/junit/{cell.id}.xml", "-o", f"junit_suite_name=stripe-compat[{cell.id}]",
                   *(["-n", str(xdist)] if xdist else []), {"replace": "posargs", "extend": True}]
-        text += _table(f'env."{env_name(cell)}"', {
+        envs[env_name(cell)] = {
             "description": f"one matrix cell: the scenarios replayed from cassettes, stripe=={cell.stripe} "
                            f"pinned to {cell.api_version}",
             "labels": ["compat", f"stripe-{cell.stripe}", f"api-{cell.api_version}"],
             "deps": [f"stripe=={cell.stripe}", *(["pytest-xdist>=3.5"] if xdist and harness else []), *harness],
             "commands": [pytest],
-        })
-    text += _table("env.report", {
+        }
+    envs["report"] = {
         "description": "the matrix verdict for this run's cells (STRIPE_COMPAT_RUN_ID), every format",
         "labels": ["compat"],
         "depends": [env_name(c) for c in cells],
         "deps": harness,
         "commands": [["stripe-compat", "report", "--results", RESULTS, "--run-id", RUN_ID,
                       "--format", "all", "--out", ".stripe-compat/report"]],
-    })
-    return text
+    }
+    document = {"requires": ["tox>=4.21"], "env_list": list(envs), "env_run_base": base, "env": envs}
+    return HEADER + tomli_w.dumps(document)
