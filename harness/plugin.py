@@ -18,7 +18,7 @@ import pytest
 
 from . import hookspecs, options
 from .account_state import PROPERTY as RELAXED
-from .account_state import AccountState, relaxable, relaxed
+from .account_state import AccountState, relaxable_flow, relaxed
 from .adapter import BillingAdapter, StripeSettings, declared_lacks, make_adapter
 from .backends.base import Backend
 from .backends.contract_check import ContractCheck
@@ -53,7 +53,7 @@ MARKERS = (
     "stripe_fault(fault, **selectors): inject this Stripe fault for the whole scenario (see FaultRule)",
     "stripe_needs(*capabilities): not applicable to an integration that lacks one (see harness.adapter.Capability)",
     "stripe_stateful(reason): the scenario's flow depends on the account's state; on a stateless backend "
-    "(stripe-mock) its requests are still validated and its first failed assertion is relaxed and reported",
+    "(stripe-mock) its requests are still validated and its first failure is relaxed and reported",
 )
 
 
@@ -393,7 +393,7 @@ def stripe_admin(_stripe_chain: Chain, stripe_settings: StripeSettings) -> Strip
 def _relaxed_by_marker(item: pytest.Item, chain: Chain | None, exc: BaseException) -> bool:
     """Relax ``exc`` when a ``stripe_stateful`` scenario meets a stateless backend; True when it did."""
     marker = item.get_closest_marker("stripe_stateful")
-    if chain is None or marker is None or chain.state.stateful or not relaxable(exc):
+    if chain is None or marker is None or chain.state.stateful or not relaxable_flow(exc):
         return False
     chain.state.relax(marker.kwargs.get("reason") or "the scenario's account state", exc)
     return True

@@ -49,7 +49,7 @@ def test_no_venv_runs_what_this_environment_can_and_posargs_reach_only_the_cells
     assert "report: leaving -k lazy_customer to the cells" in out
     run = json.loads((project / f".stripe-compat/results/{CELL}.json").read_text())["run_id"]
     assert f"stripe-compat report --results .stripe-compat/results --run-id {run}" in out
-    assert "filtered: 2 of 35 scenarios selected (-k 'lazy_customer')" in out
+    assert re.search(r"filtered: 2 of \d+ scenarios selected \(-k 'lazy_customer'\)", out), out[-3000:]
     assert code == 1  # an honest verdict: 29 cells not run
 
 

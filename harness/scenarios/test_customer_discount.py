@@ -12,6 +12,7 @@ from typing import cast
 
 import pytest
 
+from harness.account_state import AccountState
 from harness.adapter import BillingAdapter, OptionalMethods
 from harness.backends.spy import RequestLog
 from harness.plugin import StripeAdmin
@@ -19,7 +20,10 @@ from harness.plugin import StripeAdmin
 
 @pytest.mark.stripe_needs("discounts")
 def test_the_integration_reads_the_coupon_of_a_customers_discount(
-    stripe_billing: BillingAdapter, stripe_requests: RequestLog, stripe_admin: StripeAdmin
+    stripe_billing: BillingAdapter,
+    stripe_requests: RequestLog,
+    stripe_admin: StripeAdmin,
+    stripe_stateful: AccountState,
 ) -> None:
     user_id = stripe_billing.signup("ada@example.com")
     stripe_billing.verify_email(user_id)
@@ -30,5 +34,6 @@ def test_the_integration_reads_the_coupon_of_a_customers_discount(
 
     stripe_admin.give_discount(customer_id, "SPRING20", percent_off=20)
 
-    assert cast(OptionalMethods, stripe_billing).discount_coupon(user_id) == "SPRING20"
+    with stripe_stateful("the discount given at Stripe reads back on the customer"):
+        assert cast(OptionalMethods, stripe_billing).discount_coupon(user_id) == "SPRING20"
     assert stripe_requests.count("GET", f"/v1/customers/{customer_id}") >= 1, stripe_requests.describe()

@@ -19,6 +19,7 @@ TYPES = {"payment_method_types[0]", "allowed_payment_method_types[0]"}
 
 
 @pytest.mark.stripe_needs("setup_intents")
+@pytest.mark.stripe_stateful(reason="the confirmed SetupIntent succeeds")
 def test_a_card_saved_through_a_setup_intent_with_explicit_types_becomes_the_default(
     stripe_billing: BillingAdapter, stripe_requests: RequestLog
 ) -> None:

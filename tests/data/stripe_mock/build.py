@@ -26,6 +26,7 @@ PATHS = (
     "/v1/invoices", "/v1/invoices/{invoice}", "/v1/invoices/{invoice}/finalize",
     "/v1/invoices/{invoice}/pay", "/v1/invoices/{invoice}/void",
     "/v1/events", "/v1/events/{id}",
+    "/v1/coupons", "/v1/coupons/{coupon}",
 )
 KEEP = {"type", "properties", "items", "anyOf", "enum", "required", "additionalProperties"}
 
