@@ -12,6 +12,7 @@ Only the standard library is used: the noxfile imports this before any venv exis
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tomllib
 from importlib import metadata
@@ -87,3 +88,15 @@ def project_install_args(project: Path) -> list[str]:
     if "build-system" not in table or _is_harness_checkout(project):
         return []
     return ["-e", str(project)]
+
+
+def install_fingerprint(project: Path, specs: list[str]) -> str:
+    """What a cell venv's install depends on: the specs and every pyproject.toml they install from.
+
+    An editable checkout of the harness changes its dependencies in its own pyproject.toml,
+    not the project's; a venv stamped with the project's alone would miss them.
+    """
+    files = [project / "pyproject.toml"]
+    files += [Path(spec.split("[")[0]) / "pyproject.toml" for spec in specs if spec.startswith("/")]
+    texts = [f.read_text() for f in files if f.is_file()]
+    return hashlib.sha256("\n".join([*specs, *texts]).encode()).hexdigest()

@@ -28,7 +28,6 @@ only the ones ``stripe-compat report`` understands.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import shlex
@@ -42,7 +41,7 @@ import nox
 from nox.command import CommandFailed
 
 from .errors import ConfigError
-from .install_source import harness_install_args, project_install_args
+from .install_source import harness_install_args, install_fingerprint, project_install_args
 from .matrix import LIBRARY_DEFAULT, load_matrix
 from .report.record import write_install_failure
 
@@ -97,7 +96,7 @@ def install(session: nox.Session, *specs: str, silent: bool | None = None) -> No
     """
     if session.venv_backend == "none":  # --no-venv: nox's own environment is used as it is
         return
-    stamp = hashlib.sha256("\n".join([*specs, (PROJECT / "pyproject.toml").read_text()]).encode()).hexdigest()
+    stamp = install_fingerprint(PROJECT, list(specs))
     marker = Path(session.virtualenv.location) / ".stripe-compat-installed"
     if marker.is_file() and marker.read_text() == stamp:
         return

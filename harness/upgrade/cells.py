@@ -8,14 +8,13 @@ versions and runs, and only reinstalled when the specs or pyproject.toml change.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from ..errors import BackendError, ConfigError
-from ..install_source import harness_install_args, project_install_args
+from ..install_source import harness_install_args, install_fingerprint, project_install_args
 from ..matrix import LIBRARY_DEFAULT, Cell
 from ..report.results import CellResult, read_result
 
@@ -42,7 +41,7 @@ def ensure_venv(stripe_version: str, root: Path, workdir: Path) -> Path:
     python = venv / "bin" / "python"
     # localstripe too, so that --backend localstripe can run a cell live in the same venv.
     specs = [*harness_install_args(root, ("localstripe",)), *project_install_args(root), f"stripe=={stripe_version}"]
-    stamp = hashlib.sha256("\n".join([*specs, (root / "pyproject.toml").read_text()]).encode()).hexdigest()
+    stamp = install_fingerprint(root, specs)
     marker = venv / ".stripe-compat-installed"
     if marker.is_file() and marker.read_text() == stamp:
         return python

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness import install_source
-from harness.install_source import harness_install_args, project_install_args
+from harness.install_source import harness_install_args, install_fingerprint, project_install_args
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,3 +81,16 @@ def test_no_harness_anywhere_says_how_to_install_it(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(install_source.metadata, "distribution", missing)
     with pytest.raises(SystemExit, match=r"\[tool.stripe-compat\] install = "):
         harness_install_args(_project(tmp_path, ""))
+
+
+def test_a_venv_is_refilled_when_the_harness_checkout_changes_its_dependencies(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    project, harness = _project(tmp_path / "app", ""), tmp_path / "sc"
+    harness.mkdir()
+    (harness / "pyproject.toml").write_text('[project]\nname = "stripe-compat"\ndependencies = ["stripe"]\n')
+    specs = ["-e", f"{harness}[localstripe]", "stripe==16.1.0"]
+    before = install_fingerprint(project, specs)
+
+    (harness / "pyproject.toml").write_text('[project]\nname = "stripe-compat"\ndependencies = ["stripe", "x"]\n')
+
+    assert install_fingerprint(project, specs) != before
