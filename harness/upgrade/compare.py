@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..report.results import CellResult
 from ..report.verdict import failure_rows
 from ..rules import RULES
-from .causes import KnownCause, explain
+from .causes import KnownCause, explain, is_knock_on
 
 _EXCEPTION = re.compile(r"^(?:[\w.]+\.)?\w+(?:Error|Exception|Exit)\b")
 #: How the plugin shows an exception the integration raised (harness.rules.IntegrationRaised).
@@ -24,6 +24,7 @@ class Break:
     reason: str
     cause: KnownCause | None
     already_failing: bool  # it failed in the from-cell too: not new, but the target is still not safe
+    knock_on: bool = False  # it repeated a request an earlier failure left answered: not a cause itself
 
 
 def classify(reason: str) -> str:
@@ -46,9 +47,19 @@ def classify(reason: str) -> str:
 
 
 def breaks(before: CellResult | None, after: CellResult) -> list[Break]:
-    """Every failure of ``after``, marked when the same scenario already failed in ``before``."""
+    """Every failure of ``after``, marked when the same scenario already failed in ``before``.
+
+    Causes are looked up in everything the scenario left (the result's ``detail`` when the
+    results writer kept it), among the causes that can differ between the two cells.
+    """
     failing_before = {row["id"] for row in failure_rows(before)} if before else set()
-    return [
-        Break(row["id"], classify(row["reason"]), row["reason"], explain(row["reason"]), row["id"] in failing_before)
-        for row in failure_rows(after)
-    ]
+    details = {s["id"]: s.get("detail") or s["reason"] for s in after.scenarios}
+    found = []
+    for row in failure_rows(after):
+        text = details.get(row["id"], row["reason"])
+        cause = explain(text, source=before.cell if before else None, target=after.cell)
+        found.append(Break(
+            row["id"], classify(row["reason"]), row["reason"], cause, row["id"] in failing_before,
+            knock_on=cause is None and is_knock_on(text),
+        ))
+    return found

@@ -39,6 +39,8 @@ def _cell_text(check: CellCheck) -> list[str]:
             lines += [f"  known cause ({count}): {cause.explanation}", f"      source: {cause.source}"]
         for b in breaks:
             tag = " (already failing before)" if b.already_failing else ""
+            tag += " (knock-on: it repeats a request an earlier failure in this scenario left answered)" \
+                if b.knock_on else ""
             # Reasons are whole now (the request, the nearest recording, the fix): keep them indented.
             lines += [f"    [{b.kind}]{tag} {b.scenario}", textwrap.indent(b.reason, " " * 8)]
     return lines
@@ -76,6 +78,7 @@ def _check_json(check: CellCheck) -> dict[str, Any]:
         "breaks": [
             {
                 "scenario": b.scenario, "kind": b.kind, "reason": b.reason, "already_failing": b.already_failing,
+                "knock_on": b.knock_on,
                 "known_cause": {"explanation": b.cause.explanation, "source": b.cause.source} if b.cause else None,
             }
             for b in check.breaks
