@@ -22,7 +22,8 @@ from .compare import breaks
 from .render import CellCheck, render_json, render_text
 
 
-def _cell(text: str) -> Cell:
+def cell_argument(text: str) -> Cell:
+    """argparse type for ``LIB@API``: a bad cell is a usage error that names the expected form."""
     try:
         return Cell.parse(text)
     except ConfigError as exc:
@@ -32,9 +33,9 @@ def _cell(text: str) -> Cell:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``upgrade`` command."""
     parser = subparsers.add_parser("upgrade", help="run two cells and report what breaks moving from one to the other")
-    parser.add_argument("--from", dest="source", type=_cell, required=True, metavar="LIB@API",
+    parser.add_argument("--from", dest="source", type=cell_argument, required=True, metavar="LIB@API",
                         help="the cell you run today, e.g. 7.14.0@2023-10-16")
-    parser.add_argument("--to", dest="target", type=_cell, required=True, metavar="LIB@API",
+    parser.add_argument("--to", dest="target", type=cell_argument, required=True, metavar="LIB@API",
                         help="the cell you want, e.g. 16.1.0@2026-10-28.endive")
     parser.add_argument("--adapter", default=None, help="integration adapter as module:Class (default: pyproject's)")
     parser.add_argument("--workdir", type=Path, default=Path(".stripe-compat/upgrade"),

@@ -55,14 +55,15 @@ def test_a_cause_applies_only_when_the_upgrade_crosses_it() -> None:
 
 _MISS = ("Failed: No recorded response for GET /v1/customers email=repair-lookup.slow@example.com&limit=10\n"
          "  cassette: cassettes/2026-10-28.endive/test_faults/x.json\n"
-         "  nearest recorded request: GET /v1/customers email=repair-lookup.slow@example.com&limit=10 (already played)\n")
+         "  nearest recorded request: GET /v1/customers email=repair-lookup.slow@example.com&limit=10"
+         " (already played)\n")
 
 
 def test_a_knock_on_cassette_miss_is_not_filed_as_the_cause() -> None:
     # The scenario repeats a request it already got an answer to: an earlier step failed.
     assert explain(_MISS + "and then the scenario raised AssertionError('failed' == 'ready')") is None
     # A real cause anywhere in what the scenario left wins over the miss it led to.
-    raised = _MISS + "and then the scenario raised AttributeError(\"'get' is a dict method, but a ListObject is not a dict\")"
+    raised = _MISS + "and then the scenario raised AttributeError(\"'get' is a dict method, but a ListObject is not\")"
     cause = explain(raised, source=OLD, target=NEW)
     assert cause is not None
     assert cause.kind == "library"

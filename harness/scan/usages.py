@@ -1,0 +1,456 @@
+"""What one file does with Stripe: the uses the rules check, found by walking its ``ast``.
+
+Scopes are followed in statement order: module, class and function bodies each keep
+the names they bind (a function also sees the module's), ``self.<attr>`` assignments are
+shared by a class's methods, and the types come from :mod:`.receivers`.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from .findings import Confidence
+from .receivers import NAME_HINTS, REQUEST_OPTIONS, SType, api_result, element, member
+
+Env = dict[str, SType | None]  # None: bound to something that is not a Stripe object
+
+
+@dataclass(frozen=True)
+class Use:
+    """One use: ``kind`` names it, ``node`` is where it is, the rest says what was used."""
+
+    kind: str  # import, attribute, method, builtin, field, call, flat_service, v1_service, service_method
+    node: ast.AST
+    name: str = ""
+    object: str | None = None
+    path: tuple[str, ...] = ()
+    operation: str | None = None
+    params: tuple[str, ...] = ()
+    bools: bool = False
+    positional: int = 0
+    style: str = "global"
+    confidence: Confidence = Confidence.CERTAIN
+    #: Inside code that probes the library first (``hasattr(stripe, ...)``, ``except ImportError``):
+    #: written for several releases, so a name it falls back to is not a break.
+    guarded: bool = False
+
+
+@dataclass
+class FileUses:
+    """Every use found in one file, and the facts that span the file (pinning, retries)."""
+
+    uses: list[Use] = field(default_factory=list)
+    pins_api_version: bool = False
+    sets_retries: bool = False
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return ".".join([node.id, *reversed(parts)])
+    return None
+
+
+def _const_str(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _has_bool(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, bool) for n in ast.walk(node))
+
+
+_PROBE_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError"})
+
+
+def _probes_library(body: list[ast.stmt], aliases: set[str]) -> bool:
+    """``hasattr(stripe, "X")``, ``getattr(stripe, "X", None)`` or ``getattr(client, "v1", client)`` in ``body``."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) >= 2):
+                continue
+            target, attr = node.args[0], _const_str(node.args[1])
+            probe = node.func.id == "hasattr" or (node.func.id == "getattr" and len(node.args) == 3)
+            if probe and ((isinstance(target, ast.Name) and target.id in aliases) or attr == "v1"):
+                return True
+    return False
+
+
+def _bound_names(body: list[ast.stmt]) -> set[str]:
+    """Names a function body binds anywhere (so a parameter's hint never shadows a local)."""
+    names = set()
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return names
+
+
+class _Walker(ast.NodeVisitor):
+    """Infers types statement by statement and records each use once, at its outermost node."""
+
+    def __init__(self, out: FileUses) -> None:
+        self.out = out
+        self.module_env: Env = {}
+        self.env: Env = self.module_env
+        self.stripe_aliases: set[str] = set()
+        self.self_attrs: Env = {}
+        self.guarded = 0
+
+    # -- scopes ---------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name == "stripe" or alias.name.startswith("stripe."):
+                if alias.name != "stripe":
+                    self._use("import", node, name=alias.name)
+                if alias.asname is None or alias.name == "stripe":
+                    self.stripe_aliases.add(alias.asname or "stripe")
+                    self.env[alias.asname or "stripe"] = SType("module")
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        if module != "stripe" and not module.startswith("stripe."):
+            return
+        if module != "stripe":
+            self._use("import", node, name=module)
+            return
+        for alias in node.names:
+            self._use("attribute", node, name=f"stripe.{alias.name}")
+            self._use("import", node, name=f"stripe.{alias.name}")
+            self.env[alias.asname or alias.name] = member(SType("module"), alias.name)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        outer, self.self_attrs = self.self_attrs, {}
+        for stmt in node.body:
+            self.visit(stmt)
+        self.self_attrs = outer
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for default in [*node.args.defaults, *node.args.kw_defaults]:
+            if default is not None:
+                self.infer(default)
+        outer = self.env
+        self.env = dict(outer) if outer is self.module_env else {**self.module_env, **outer}
+        local = _bound_names(node.body)
+        for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+            self.env[arg.arg] = self._param_type(arg, local)
+        probes = _probes_library(node.body, self.stripe_aliases)
+        self.guarded += probes
+        for stmt in node.body:
+            self.visit(stmt)
+        self.guarded -= probes
+        self.env = outer
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _param_type(self, arg: ast.arg, local: set[str]) -> SType | None:
+        if arg.annotation is not None:
+            found = self.infer(arg.annotation)
+            return SType("object", found.object or None) if found and found.kind == "resource" else None
+        hint = NAME_HINTS.get(arg.arg)
+        return SType("object", hint, confidence=Confidence.NAME) if hint and arg.arg not in local else None
+
+    # -- bindings -------------------------------------------------------------------------
+    def _bind(self, target: ast.AST, value: SType | None) -> None:
+        if isinstance(target, ast.Name):
+            self.env[target.id] = value
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            self.self_attrs[target.attr] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self._bind(elt, None)
+        else:
+            self.infer(target)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        value = self.infer(node.value)
+        for target in node.targets:
+            self._note_config(target)
+            self._bind(target, value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        value = self.infer(node.value) if node.value is not None else None
+        self._note_config(node.target)
+        self._bind(node.target, value)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.infer(node.value)
+
+    def _note_config(self, target: ast.AST) -> None:
+        """``stripe.api_version = ...`` pins the version; ``stripe.max_network_retries = ...`` decides retries."""
+        dotted = _dotted(target) or ""
+        head, _, attr = dotted.rpartition(".")
+        if head in self.stripe_aliases:
+            self.out.pins_api_version |= attr == "api_version"
+            self.out.sets_retries |= attr == "max_network_retries"
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        source = self.infer(node.iter)
+        self._bind(node.target, element(source) if source else None)
+        for stmt in [*node.body, *node.orelse]:
+            self.visit(stmt)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            value = self.infer(item.context_expr)
+            if item.optional_vars is not None:
+                self._bind(item.optional_vars, value)
+        for stmt in node.body:
+            self.visit(stmt)
+
+    visit_AsyncWith = visit_With
+
+    def visit_Try(self, node: ast.Try) -> None:
+        caught = {_dotted(n) or "" for h in node.handlers if h.type is not None for n in ast.walk(h.type)}
+        probes = bool(caught & _PROBE_ERRORS)
+        self.guarded += probes
+        for stmt in node.body:
+            self.visit(stmt)
+        self.guarded -= probes
+        for handler in node.handlers:
+            self.generic_visit(handler)
+        for stmt in [*node.orelse, *node.finalbody]:
+            self.visit(stmt)
+
+    visit_TryStar = visit_Try
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        self.infer(node.value)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for _name, value in ast.iter_fields(node):
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, ast.stmt):
+                    self.visit(item)
+                elif isinstance(item, ast.expr):
+                    self.infer(item)
+                elif isinstance(item, ast.AST):
+                    self.generic_visit(item)
+
+    # -- expressions ------------------------------------------------------------------------
+    def _use(self, kind: str, node: ast.AST, **kw: object) -> None:
+        self.out.uses.append(Use(kind, node, guarded=self.guarded > 0, **kw))  # type: ignore[arg-type]
+
+    def _read(self, node: ast.AST, typ: SType) -> None:
+        if typ.kind == "object" and typ.object and typ.path:
+            self._use("field", node, object=typ.object, path=typ.path, confidence=typ.confidence)
+
+    def infer(self, node: ast.AST | None) -> SType | None:
+        """The Stripe type of ``node``, recording the uses inside it."""
+        if node is None:
+            return None
+        method = getattr(self, f"_infer_{type(node).__name__}", None)
+        if method is not None:
+            return method(node)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.comprehension):  # generators first: they bind what the element uses
+                self._bind(child.target, element(self.infer(child.iter) or SType("none")))
+                for cond in child.ifs:
+                    self.infer(cond)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.infer(child)
+        return None
+
+    def _infer_ListComp(self, node: ast.ListComp) -> SType | None:
+        """``[c for c in customers.data]`` is a list of what its element is."""
+        for generator in node.generators:
+            self._bind(generator.target, element(self.infer(generator.iter) or SType("none")))
+            for cond in generator.ifs:
+                self.infer(cond)
+        elt = self.infer(node.elt)
+        return SType("list", elt.object, confidence=elt.confidence) if elt and elt.kind == "object" else None
+
+    def _infer_Name(self, node: ast.Name) -> SType | None:
+        if node.id in self.env:
+            return self.env[node.id]
+        hint = NAME_HINTS.get(node.id)
+        return SType("object", hint, confidence=Confidence.NAME) if hint else None
+
+    def _chain(self, node: ast.Attribute | ast.Subscript) -> SType | None:
+        """Resolve ``a.b["c"].d`` one step; :func:`find_uses` keeps only the outermost read of a chain."""
+        if isinstance(node, ast.Attribute):
+            name: str | None = node.attr
+        else:
+            name = _const_str(node.slice)
+            if name is None:
+                self.infer(node.slice)
+        if isinstance(node.value, ast.Name) and node.value.id == "self" and isinstance(node, ast.Attribute):
+            return self.self_attrs.get(node.attr)
+        base = self.infer(node.value)
+        if base is None:
+            return None
+        if name is None:  # obj[0], obj[key]
+            return element(base)
+        found = member(base, name)
+        if found is not None:
+            self._record_member(node, base, name)
+        return found
+
+    def _record_member(self, node: ast.AST, base: SType, name: str) -> None:
+        if base.kind in ("module", "resource"):
+            dotted = _dotted(node)
+            if dotted and dotted.split(".")[0] in self.stripe_aliases:
+                self._use("attribute", node, name="stripe." + dotted.partition(".")[2])
+        elif base.kind == "client" and name in ("v1",):
+            self._use("v1_service", node, confidence=base.confidence)
+        elif base.kind == "client":
+            self._use("flat_service", node, name=name, confidence=base.confidence)
+        elif base.kind == "service":
+            self._use("service_method", node, name=name, object=base.object, confidence=base.confidence)
+
+    def _infer_Attribute(self, node: ast.Attribute) -> SType | None:
+        found = self._chain(node)
+        if found is not None and found.kind == "object":
+            self._read(node, found)
+        elif found is None:
+            self._module_attribute(node)
+        return found
+
+    def _module_attribute(self, node: ast.Attribute) -> None:
+        """``stripe.error.CardError``: the library's own names, recorded for the whole dotted path."""
+        dotted = _dotted(node)
+        if dotted and dotted.split(".")[0] in self.stripe_aliases and "." in dotted:
+            self._use("attribute", node, name="stripe." + dotted.partition(".")[2])
+
+    def _infer_Subscript(self, node: ast.Subscript) -> SType | None:
+        found = self._chain(node)
+        if found is not None and found.kind == "object":
+            self._read(node, found)
+        return found
+
+    def _infer_Compare(self, node: ast.Compare) -> SType | None:
+        self.infer(node.left)
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            typ = self.infer(right)
+            key = _const_str(node.left)
+            if isinstance(op, (ast.In, ast.NotIn)) and key and typ and typ.kind == "object":
+                self._read(node, SType("object", typ.object, (*typ.path, key), confidence=typ.confidence))
+        return None
+
+    def _infer_Dict(self, node: ast.Dict) -> SType | None:
+        for key, value in zip(node.keys, node.values, strict=True):
+            self.infer(key)
+            typ = self.infer(value)
+            if key is None and typ and typ.is_stripe_object:
+                self._use("builtin", node, name="mapping-unpack", confidence=typ.confidence)
+        return None
+
+    def _infer_Call(self, node: ast.Call) -> SType | None:
+        func = node.func
+        receiver = target = None
+        if isinstance(func, ast.Attribute) and not (isinstance(func.value, ast.Name) and func.value.id == "self"):
+            receiver = self.infer(func.value)
+            target = member(receiver, func.attr) if receiver is not None else None
+            if receiver is not None:
+                self._record_member(func, receiver, func.attr)
+        else:
+            target = self.infer(func)
+        args = [self.infer(a.value if isinstance(a, ast.Starred) else a) for a in node.args]
+        kwargs = {kw.arg: self.infer(kw.value) for kw in node.keywords}
+        if self.stripe_aliases:  # a helper's fn(..., stripe_version=v) is the pin even when fn is not followed
+            self.out.pins_api_version |= "stripe_version" in kwargs
+            self.out.sets_retries |= "max_network_retries" in kwargs
+        if receiver is not None and receiver.is_stripe_object and isinstance(func, ast.Attribute):
+            return self._object_method(node, receiver, func.attr)
+        if target is not None and target.kind == "api":
+            self._stripe_call(node, target, node.args, node.keywords, len(node.args))
+            return api_result(target)
+        if target is not None and target.kind == "resource" and target.object == "StripeClient":
+            return SType("client")
+        self._builtin(node, args, kwargs)
+        wrapped = next((a for a in args if a is not None and a.kind == "api"), None)
+        if wrapped is not None:  # _call(stripe.Customer.list, email=...): a helper that makes the call
+            api = wrapped.weaker(Confidence.LIKELY)
+            self._stripe_call(node, api, node.args[1:], node.keywords, 0)
+            return api_result(api)
+        return self._call_result(node, receiver)
+
+    def _call_result(self, node: ast.Call, receiver: SType | None) -> SType | None:
+        """``stripe.Webhook.construct_event(...)`` and ``client.construct_event(...)`` answer an Event."""
+        dotted = _dotted(node.func) or ""
+        if dotted.endswith(".construct_event") and (
+                dotted.split(".")[0] in self.stripe_aliases or (receiver is not None and receiver.kind == "client")):
+            return SType("object", "event")
+        return None
+
+    def _object_method(self, node: ast.Call, receiver: SType, name: str) -> SType | None:
+        self._use("method", node, name=name, object=receiver.object, confidence=receiver.confidence)
+        key = _const_str(node.args[0]) if node.args else None
+        if name == "get" and key:
+            read = member(receiver, key)
+            if read is not None and read.kind == "object":
+                self._read(node, read)
+            return read
+        if name == "auto_paging_iter":
+            return receiver
+        return None
+
+    def _builtin(self, node: ast.Call, args: list[SType | None], kwargs: dict[str | None, SType | None]) -> None:
+        name = _dotted(node.func) or ""
+        stripe_args = [a for a in [*args, *kwargs.values()] if a is not None and a.is_stripe_object]
+        first = args[0] if args else None
+        if name in ("getattr", "hasattr") and first is not None and first.kind == "object":
+            key = _const_str(node.args[1]) if len(node.args) > 1 else None
+            if key:
+                self._read(node, SType("object", first.object, (*first.path, key), confidence=first.confidence))
+            return
+        if name == "isinstance" and first is not None and first.is_stripe_object and len(node.args) > 1:
+            if "dict" in {(_dotted(n) or "") for n in ast.walk(node.args[1])}:
+                self._use("builtin", node, name="isinstance-dict", confidence=first.confidence)
+            return
+        if None in kwargs and kwargs[None] is not None and kwargs[None].is_stripe_object:
+            self._use("builtin", node, name="mapping-unpack", confidence=kwargs[None].confidence)
+        if name in ("dict", "json.dumps", "json.dump", "jsonify", "flask.jsonify") and stripe_args:
+            self._use("builtin", node, name=name, confidence=stripe_args[0].confidence)
+
+    def _stripe_call(self, node: ast.Call, api: SType, args: list[ast.expr], keywords: list[ast.keyword],
+                     positional: int) -> None:
+        params: list[str] = []
+        bools = False
+        for kw in keywords:
+            if kw.arg is not None and kw.arg not in REQUEST_OPTIONS and kw.arg != "params":
+                params.append(kw.arg)
+                bools |= _has_bool(kw.value)
+            if kw.arg == "options" and isinstance(kw.value, ast.Dict):
+                self.out.pins_api_version |= "stripe_version" in {_const_str(k) for k in kw.value.keys}
+        for given in [*args, *(kw.value for kw in keywords if kw.arg == "params")]:
+            if isinstance(given, ast.Dict):
+                params += [k for k in map(_const_str, given.keys) if k]
+                bools |= _has_bool(given)
+        if api.style == "client":
+            positional = 0
+        self._use("call", node, object=api.object or None, operation=api.operation, params=tuple(params),
+                  bools=bools, positional=positional, style=api.style, confidence=api.confidence)
+
+
+def _outermost(uses: list[Use]) -> list[Use]:
+    """One use per chain: ``a["b"]["c"]`` reads ``b.c``, not also ``b``; ``stripe.error.X`` is one use."""
+    inner: set[tuple[str, int]] = set()
+    for use in uses:
+        if use.kind in ("field", "attribute"):
+            inner.update((use.kind, id(n)) for n in ast.walk(use.node) if n is not use.node)
+    seen: set[tuple[str, int, str]] = set()
+    kept = []
+    for use in uses:
+        key = (use.kind, id(use.node), use.name)
+        if (use.kind, id(use.node)) not in inner and key not in seen:
+            seen.add(key)
+            kept.append(use)
+    return kept
+
+
+def find_uses(tree: ast.Module) -> FileUses:
+    """Every Stripe use in one parsed file."""
+    out = FileUses()
+    walker = _Walker(out)
+    for stmt in tree.body:
+        walker.visit(stmt)
+    out.uses = _outermost(out.uses)
+    return out

@@ -1,0 +1,121 @@
+"""What the scan believes is a Stripe object, and how sure it says it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.scan.findings import Confidence
+
+from .helpers import rules, scan_snippet
+
+UP = ("14.4.1@2024-06-20", "15.6.2@2024-06-20")
+DICT_METHODS = "library:stripeobject-dict-methods"
+
+
+def _confidences(tmp_path: Path, code: str) -> list[Confidence]:
+    return [f.confidence for f in scan_snippet(tmp_path, code, *UP) if f.rule == DICT_METHODS]
+
+
+PIN = 'import stripe\nstripe.api_version = "2024-06-20"\nstripe.max_network_retries = 0\n'
+
+
+def test_assignment_iteration_and_nested_fields_are_followed(tmp_path: Path) -> None:
+    code = PIN + (
+        'found = stripe.Customer.list(email="a@b.c")\n'
+        "for customer in found.auto_paging_iter():\n"
+        '    uid = customer.metadata.get("user_id")\n'
+        'first = [c for c in found.data][0]\n'
+        'name = first.get("name")\n'
+    )
+    assert _confidences(tmp_path, code) == [Confidence.CERTAIN, Confidence.CERTAIN]
+
+
+def test_a_helper_handed_a_stripe_method_is_likely_and_a_bare_name_is_a_name_match(tmp_path: Path) -> None:
+    helper = PIN + "def call(fn, **kw):\n    return fn(**kw)\n\nfound = call(stripe.Invoice.retrieve, id='in_1')\n" \
+        "status = found.get('status')\n"
+    assert _confidences(tmp_path, helper) == [Confidence.LIKELY]
+    named = PIN + "def on_paid(invoice):\n    return invoice.get('status')\n"
+    assert _confidences(tmp_path, named) == [Confidence.NAME]
+
+
+def test_values_that_are_not_stripe_objects_are_never_flagged(tmp_path: Path) -> None:
+    code = PIN + (
+        "import json\n"
+        "from typing import Any\n"
+        "def handle(payload: bytes, invoice: dict[str, Any], customer: Any, event: str) -> None:\n"
+        "    data = json.loads(payload)\n"
+        "    data.get('paid')\n"
+        "    invoice.get('paid')\n"
+        "    customer.get('id')\n"
+        "    event.upper()\n"
+        "    for line in data['lines']:\n"
+        "        line.get('price')\n"
+        "def shop(api) -> None:\n"
+        "    listed = api.call('customers', 'list')\n"
+        "    for customer in listed['data']:\n"
+        "        customer.get('metadata')\n"
+    )
+    assert scan_snippet(tmp_path, code, "7.14.0@2023-10-16", "16.1.0@2026-10-28.endive") == []
+
+
+def test_stripe_client_services_webhook_events_and_annotations(tmp_path: Path) -> None:
+    code = PIN + (
+        'client = stripe.StripeClient("sk_test_x", stripe_version="2024-06-20")\n'
+        'invoice = client.v1.invoices.retrieve("in_1")\n'
+        "paid = invoice['paid']\n"
+        "def hook(body: bytes, sig: str) -> None:\n"
+        "    event = stripe.Webhook.construct_event(body, sig, 'whsec_x')\n"
+        "    event.data.object.get('id')\n"
+        "def typed(inv: stripe.Invoice) -> bool:\n"
+        "    return inv.paid\n"
+    )
+    found = scan_snippet(tmp_path, code, "14.4.1@2024-06-20", "15.6.2@2025-03-31.basil")
+    assert {(f.line, f.rule, f.confidence) for f in found} == {
+        (6, "api:invoice.paid", Confidence.CERTAIN),
+        (9, DICT_METHODS, Confidence.CERTAIN),
+        (11, "api:invoice.paid", Confidence.CERTAIN),
+    }
+
+
+def test_code_that_probes_the_library_first_is_not_flagged_for_the_names_it_falls_back_to(tmp_path: Path) -> None:
+    code = PIN + (
+        "def exception(name):\n"
+        "    found = getattr(stripe, name, None)\n"
+        "    return found if isinstance(found, type) else getattr(stripe.error, name)\n"
+        "try:\n"
+        "    from stripe.error import CardError\n"
+        "except ImportError:\n"
+        "    CardError = stripe.CardError\n"
+    )
+    assert scan_snippet(tmp_path, code, "12.5.1@2024-06-20", "13.2.0@2024-06-20") == []
+    unguarded = PIN + "def f():\n    return stripe.error.CardError\n"
+    assert rules(scan_snippet(tmp_path, unguarded, "12.5.1@2024-06-20", "13.2.0@2024-06-20")) == {
+        "library:stripe-error-attribute"}
+
+
+def test_serializing_a_stripe_object_as_a_dict(tmp_path: Path) -> None:
+    code = PIN + (
+        "from flask import jsonify\n"
+        "def signup(email):\n"
+        "    customer = stripe.Customer.create(email=email)\n"
+        "    as_dict = dict(customer)\n"
+        "    merged = {**customer, 'x': 1}\n"
+        "    if isinstance(customer, dict):\n"
+        "        pass\n"
+        "    return jsonify(customer=customer)\n"
+    )
+    found = scan_snippet(tmp_path, code, *UP)
+    assert [f.line for f in found if f.rule == "library:stripeobject-not-a-mapping"] == [7, 8, 9, 11]
+
+
+def test_an_unpinned_integration_is_compared_at_the_versions_its_releases_send(tmp_path: Path) -> None:
+    """10.12.0 sends 2024-06-20 and 16.1.0 sends endive: code reading invoice.paid breaks although both ends
+    name 2024-06-20 (the upgrade check once said SAFE here)."""
+    code = ("import stripe\nstripe.max_network_retries = 0\n"
+            "invoice = stripe.Invoice.retrieve('in_1')\npaid = invoice['paid']\n")
+    found = scan_snippet(tmp_path, code, "10.12.0@2024-06-20", "16.1.0@2024-06-20")
+    assert {(f.line, f.rule) for f in found} == {(3, "library:library-pins-the-api-version"),
+                                                 (4, "api:invoice.paid")}
+    pinned = code.replace("stripe.max_network_retries = 0", "stripe.max_network_retries = 0\n"
+                          "stripe.api_version = '2024-06-20'")
+    assert scan_snippet(tmp_path, pinned, "10.12.0@2024-06-20", "16.1.0@2024-06-20") == []
