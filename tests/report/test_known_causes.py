@@ -63,7 +63,7 @@ def test_a_knock_on_cassette_miss_is_not_filed_as_the_cause() -> None:
     # The scenario repeats a request it already got an answer to: an earlier step failed.
     assert explain(_MISS + "and then the scenario raised AssertionError('failed' == 'ready')") is None
     # A real cause anywhere in what the scenario left wins over the miss it led to.
-    raised = _MISS + "and then the scenario raised AttributeError(\"'get' is a dict method, but a Customer is not a dict\")"
+    raised = _MISS + "and then the scenario raised AttributeError(\"'get' is a dict method, but a X is not a dict\")"
     cause = explain(raised, source=OLD, target=NEW)
     assert cause is not None
     assert cause.kind == "library"
