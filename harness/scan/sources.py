@@ -38,13 +38,13 @@ def parse(path: Path) -> tuple[ast.Module | None, str, str | None]:
         return None, "", f"not valid Python (line {exc.lineno}: {exc.msg})"
 
 
-def adopter_package(pyproject: Path) -> Path:
-    """The package holding ``[tool.stripe-compat] adapter`` (``shop.adapter:ShopAdapter`` -> ``<root>/shop``).
+def adopter_package(pyproject: Path, adapter: str | None = None) -> Path:
+    """The package holding the adapter (default: pyproject's): ``shop.adapter:A`` -> ``<root>/shop``.
 
     The scan reads the whole package, not only the adapter module: the code the
     scenarios never run lives next to it.
     """
-    adapter = read_tool_table(pyproject).get("adapter", DEFAULT_ADAPTER)
+    adapter = adapter or read_tool_table(pyproject).get("adapter", DEFAULT_ADAPTER)
     parts = adapter.partition(":")[0].split(".")
     relative = Path(*parts[:-1]) if len(parts) > 1 else Path(f"{parts[0]}.py")
     root = pyproject.parent

@@ -17,6 +17,8 @@ from ..contracts.registry import known_api_versions
 from ..errors import ConfigError
 from ..matrix import LIBRARY_DEFAULT, Cell, find_pyproject
 from ..progress import progress
+from ..scan.engine import scan
+from ..scan.sources import adopter_package
 from .cells import run_cell, sent_api_version
 from .compare import breaks
 from .render import CellCheck, render_json, render_text
@@ -54,13 +56,17 @@ def run(args: argparse.Namespace) -> int:
     source, target = args.source, args.target
     if source == target:
         raise ConfigError(f"--from and --to are the same cell ({source.id}); name the cell you want to move to.")
-    root = find_pyproject().parent
+    pyproject = find_pyproject()
+    root = pyproject.parent
     workdir = args.workdir.resolve()
     # An unknown API version is exit 2 before any venv; library-default is known once its release is installed.
     known = known_api_versions()
     for version in {c.api_version for c in (source, target)} - {LIBRARY_DEFAULT, *known}:
         raise ConfigError(f"unknown API version {version!r}; known versions: {', '.join(known)}")
-    diff = diff_versions(*(sent_api_version(c, root, workdir) for c in (source, target)))
+    sent = [Cell(c.stripe, sent_api_version(c, root, workdir)) for c in (source, target)]
+    diff = diff_versions(sent[0].api_version, sent[1].api_version)
+    # The code the scenarios never reach, read statically, at the versions really sent.
+    unrun = scan([adopter_package(pyproject, args.adapter)], *sent)
 
     way_back = Cell(source.stripe, target.api_version)
     # An unpinned integration rolled back is the from-cell again: there is no way back to check.
@@ -81,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         if with_way_back:
             checks.append(check(way_back, "way back", before))
     if args.json:
-        print(json.dumps(render_json(before, checks, diff), indent=2))
+        print(json.dumps(render_json(before, checks, diff, unrun, root), indent=2))
     else:
-        print(render_text(before, checks, diff))
-    return 1 if any(c.breaks for c in checks) else 0
+        print(render_text(before, checks, diff, unrun, root))
+    return 1 if any(c.breaks for c in checks) or unrun.breaks else 0

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..contracts.diff import DiffRow, as_json, as_table
 from ..matrix import Cell
 from ..report.results import CellResult
+from ..scan.findings import ScanResult
+from ..scan.render import finding_lines
 from .causes import KnownCause
 from .compare import Break
 
@@ -46,17 +49,30 @@ def _cell_text(check: CellCheck) -> list[str]:
     return lines
 
 
-def render_text(source: CellCheck, checks: list[CellCheck], diff: list[DiffRow]) -> str:
-    """Human output: a verdict line first, then each cell's breaks with known causes, then the diff."""
+def _unrun_text(unrun: ScanResult, root: Path) -> list[str]:
+    """The scan's findings, under their own heading: the scenarios cannot vouch for this code."""
+    head = (f"also in code the scenarios do not run: {len(unrun.breaks)} break(s), "
+            f"{len(unrun.findings) - len(unrun.breaks)} warning(s) in {unrun.files} file(s) (stripe-compat scan)")
+    lines = [head]
+    for finding in unrun.findings:
+        lines += finding_lines(finding, root, indent="  ")
+    return lines
+
+
+def render_text(source: CellCheck, checks: list[CellCheck], diff: list[DiffRow], unrun: ScanResult,
+                root: Path) -> str:
+    """Human output: a verdict line, each cell's breaks with known causes, the scan's findings, the diff."""
     broken = [c for c in checks if c.breaks]
-    head = (
-        f"UPGRADE {source.cell.id} -> {checks[0].cell.id}: "
-        + ("SAFE: every scenario passes." if not broken else "BREAKS: see below.")
-    )
-    lines = [head, "", *_cell_text(source)]
+    if not broken and not unrun.breaks:
+        verdict = "SAFE: every scenario passes and the scan finds no break."
+    elif not broken:
+        verdict = "BREAKS: every scenario passes, but code they do not run breaks (see below)."
+    else:
+        verdict = "BREAKS: see below."
+    lines = [f"UPGRADE {source.cell.id} -> {checks[0].cell.id}: {verdict}", "", *_cell_text(source)]
     for check in checks:
         lines += ["", *_cell_text(check)]
-    lines.append("")
+    lines += ["", *_unrun_text(unrun, root), ""]
     if source.cell.api_version == checks[0].cell.api_version:
         lines.append("Same API version: no contract changes.")
     elif diff:
@@ -86,11 +102,13 @@ def _check_json(check: CellCheck) -> dict[str, Any]:
     }
 
 
-def render_json(source: CellCheck, checks: list[CellCheck], diff: list[DiffRow]) -> dict[str, Any]:
+def render_json(source: CellCheck, checks: list[CellCheck], diff: list[DiffRow], unrun: ScanResult,
+                root: Path) -> dict[str, Any]:
     """The same as plain data, for pipelines that post it somewhere."""
     return {
-        "safe": not any(c.breaks for c in checks),
+        "safe": not any(c.breaks for c in checks) and not unrun.breaks,
         "from": _check_json(source),
         "checks": [_check_json(c) for c in checks],
+        "not_run_by_scenarios": [f.as_json(root) for f in unrun.findings],
         "contract_changes": as_json(diff),
     }

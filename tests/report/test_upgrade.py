@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -89,3 +90,29 @@ def test_legacy_integration_breaks_on_16x_and_the_check_names_why(
     assert re.search(r"known cause \(\d+ scenarios\): StripeObject is no longer a dict since stripe 15\.0", target)
     assert target.count("StripeObject is no longer a dict since stripe 15.0") == 1
     assert "invoice      paid                         removed" in out  # the contracts diff is included
+    unrun = out[out.index("also in code the scenarios do not run"):]
+    assert "examples/legacy_integration/gateway.py:" in unrun
+    assert "invoice.paid was removed (API 2025-03-31.basil)" in unrun
+
+
+def _passing(cell: Cell, **_: object) -> CellResult:
+    return CellResult(cell, 35, 0, 0, 0, [{"id": "s", "outcome": "passed", "reason": ""}])
+
+
+def test_upgrade_is_not_safe_when_code_the_scenarios_do_not_run_breaks(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every scenario passes on both ends; the scan still finds the legacy code's breaks, so exit 1."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr("harness.upgrade.cli.run_cell", _passing)
+    upgrade = ["upgrade", "--from", "7.14.0@2023-10-16", "--to", "16.1.0@2026-10-28.endive"]
+    assert main([*upgrade, "--adapter", "examples.legacy_integration.adapter:LegacyAdapter"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("UPGRADE 7.14.0@2023-10-16 -> 16.1.0@2026-10-28.endive: BREAKS: every scenario passes, "
+                          "but code they do not run breaks")
+    assert "also in code the scenarios do not run: 9 break(s), 1 warning(s) in 3 file(s)" in out
+    assert "  examples/legacy_integration/gateway.py:" in out
+    assert main([*upgrade, "--json"]) == 0  # the reference integration: nothing the scenarios miss
+    data = json.loads(capsys.readouterr().out)
+    assert data["safe"] is True
+    assert data["not_run_by_scenarios"] == []
