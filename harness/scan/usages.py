@@ -207,13 +207,13 @@ class _Walker(ast.NodeVisitor):
 
     def visit_Try(self, node: ast.Try) -> None:
         caught = {_dotted(n) or "" for h in node.handlers if h.type is not None for n in ast.walk(h.type)}
-        probes = bool(caught & _PROBE_ERRORS)
+        probes = bool(caught & _PROBE_ERRORS)  # the body and its fallbacks are alternatives for some release
         self.guarded += probes
         for stmt in node.body:
             self.visit(stmt)
-        self.guarded -= probes
         for handler in node.handlers:
             self.generic_visit(handler)
+        self.guarded -= probes
         for stmt in [*node.orelse, *node.finalbody]:
             self.visit(stmt)
 

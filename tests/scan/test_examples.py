@@ -1,10 +1,13 @@
 """The scan on the repository's integrations: every planted idiom of examples/legacy_integration at its
-line with the version that breaks it, and not one finding on the reference integration or examples/shop."""
+line with the version that breaks it (the hand-made labels in planted_idioms.json), and not one finding
+on the reference integration or examples/shop, for every upgrade and rollback between matrix releases."""
 
 from __future__ import annotations
 
+import json
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,48 +16,23 @@ from harness.scan.engine import scan
 
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY = ROOT / "examples" / "legacy_integration"
-GATEWAY = LEGACY / "gateway.py"
+LABELS = json.loads((LEGACY / "planted_idioms.json").read_text())["upgrades"]
 
 
-def _line(text: str) -> int:
-    """The line of ``examples/legacy_integration/gateway.py`` that holds ``text`` (one only)."""
-    lines = [i for i, line in enumerate(GATEWAY.read_text().splitlines(), 1) if text in line]
-    assert len(lines) == 1, (text, lines)
+def _line(path: Path, text: str) -> int:
+    lines = [i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line]
+    assert len(lines) == 1, (path, text, lines)
     return lines[0]
 
 
-def _found(source: str, target: str, paths: list[Path]) -> set[tuple[str, int, str, str]]:
-    result = scan(paths, Cell.parse(source), Cell.parse(target))
-    return {(f.path.name, f.line, f.rule, f.changed_in) for f in result.findings}
-
-
-DICT_READS = ['found.get("data"', 'customer.get("metadata"', 'customer.get("deleted", False)', 'attached.get("id")',
-              'invoice.get("paid")', 'invoice.get("subscription")']
-STRIPE_ERROR = ["stripe.error.CardError", "stripe.error.InvalidRequestError", "stripe.error.AuthenticationError",
-                "stripe.error.APIConnectionError", "stripe.error.RateLimitError", "stripe.error.APIError)",
-                "except stripe.error.StripeError"]
-BASIL = [('invoice.get("paid")', "api:invoice.paid"), ('invoice.get("subscription")', "api:invoice.subscription"),
-         ("invoice['subscription']", "api:invoice.subscription")]
-RETRIES = ("gateway.py", _line("self._call(stripe.Customer.list"), "library:global-retries-default", "stripe 11.0.0")
-
-
-def test_legacy_integration_to_16x_every_dict_read_and_basil_field() -> None:
-    expected = {("gateway.py", _line(t), "library:stripeobject-dict-methods", "stripe 15.0.0") for t in DICT_READS}
-    expected |= {("gateway.py", _line(t), rule, "API 2025-03-31.basil") for t, rule in BASIL}
-    expected.add(RETRIES)
-    # stripe.error.X works again from 14.0.1: not a break on the way to 16.1.0.
-    assert _found("7.14.0@2023-10-16", "16.1.0@2026-10-28.endive", [LEGACY]) == expected
-
-
-def test_legacy_integration_to_13x_every_stripe_error_use() -> None:
-    expected = {("gateway.py", _line(t), "library:stripe-error-attribute", "stripe 13.0.0") for t in STRIPE_ERROR}
-    expected |= {("gateway.py", _line(t), rule, "API 2025-03-31.basil") for t, rule in BASIL}
-    expected.add(RETRIES)
-    assert _found("7.14.0@2023-10-16", "13.2.0@2025-10-29.clover", [LEGACY]) == expected
-
-
-def test_legacy_integration_on_one_side_of_every_break_is_clean() -> None:
-    assert _found("15.6.2@2025-03-31.basil", "16.1.0@2026-10-28.endive", [LEGACY]) == set()
+@pytest.mark.parametrize("upgrade", LABELS, ids=[f"{u['from']}->{u['to']}" for u in LABELS])
+def test_every_planted_idiom_at_its_line_with_the_version_that_breaks_it(upgrade: dict[str, Any]) -> None:
+    expected = {
+        (e["file"], _line(LEGACY / e["file"], e["line_contains"]), e["rule"], e["changed_in"])
+        for e in upgrade["expected"]
+    }
+    result = scan([LEGACY], Cell.parse(str(upgrade["from"])), Cell.parse(str(upgrade["to"])))
+    assert {(f.path.name, f.line, f.rule, f.changed_in) for f in result.findings} == expected
 
 
 MATRIX = load_matrix(ROOT / "pyproject.toml")

@@ -86,6 +86,10 @@ def test_code_that_probes_the_library_first_is_not_flagged_for_the_names_it_fall
         "    from stripe.error import CardError\n"
         "except ImportError:\n"
         "    CardError = stripe.CardError\n"
+        "try:  # stripe >= 7\n"
+        "    from stripe._http_client import HTTPClient\n"
+        "except ImportError:  # stripe 2.x - 6.x\n"
+        "    from stripe.http_client import HTTPClient\n"
     )
     assert scan_snippet(tmp_path, code, "12.5.1@2024-06-20", "13.2.0@2024-06-20") == []
     unguarded = PIN + "def f():\n    return stripe.error.CardError\n"
