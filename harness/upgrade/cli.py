@@ -18,6 +18,7 @@ from ..errors import ConfigError
 from ..matrix import LIBRARY_DEFAULT, Cell, find_pyproject
 from ..progress import progress
 from ..scan.engine import scan
+from ..scan.findings import ScanResult
 from ..scan.sources import adopter_package
 from .cells import run_cell, sent_api_version
 from .compare import breaks
@@ -65,8 +66,12 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"unknown API version {version!r}; known versions: {', '.join(known)}")
     sent = [Cell(c.stripe, sent_api_version(c, root, workdir)) for c in (source, target)]
     diff = diff_versions(sent[0].api_version, sent[1].api_version)
-    # The code the scenarios never reach, read statically, at the versions really sent.
-    unrun = scan([adopter_package(pyproject, args.adapter)], *sent)
+    # The code the scenarios never reach, read statically at the versions really sent; an adapter
+    # outside the project (an installed package) cannot be read, which the output says.
+    try:
+        unrun: ScanResult | str = scan([adopter_package(pyproject, args.adapter)], *sent)
+    except ConfigError as exc:
+        unrun = str(exc)
 
     way_back = Cell(source.stripe, target.api_version)
     # An unpinned integration rolled back is the from-cell again: there is no way back to check.
@@ -90,4 +95,4 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(render_json(before, checks, diff, unrun, root), indent=2))
     else:
         print(render_text(before, checks, diff, unrun, root))
-    return 1 if any(c.breaks for c in checks) or unrun.breaks else 0
+    return 1 if any(c.breaks for c in checks) or (isinstance(unrun, ScanResult) and unrun.breaks) else 0

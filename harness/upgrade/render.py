@@ -10,7 +10,7 @@ from typing import Any
 from ..contracts.diff import DiffRow, as_json, as_table
 from ..matrix import Cell
 from ..report.results import CellResult
-from ..scan.findings import ScanResult
+from ..scan.findings import Finding, ScanResult
 from ..scan.render import finding_lines
 from .causes import KnownCause
 from .compare import Break
@@ -49,8 +49,10 @@ def _cell_text(check: CellCheck) -> list[str]:
     return lines
 
 
-def _unrun_text(unrun: ScanResult, root: Path) -> list[str]:
+def _unrun_text(unrun: ScanResult | str, root: Path) -> list[str]:
     """The scan's findings, under their own heading: the scenarios cannot vouch for this code."""
+    if isinstance(unrun, str):
+        return [f"also in code the scenarios do not run: not scanned: {unrun}"]
     head = (f"also in code the scenarios do not run: {len(unrun.breaks)} break(s), "
             f"{len(unrun.findings) - len(unrun.breaks)} warning(s) in {unrun.files} file(s) (stripe-compat scan)")
     lines = [head]
@@ -59,11 +61,18 @@ def _unrun_text(unrun: ScanResult, root: Path) -> list[str]:
     return lines
 
 
-def render_text(source: CellCheck, checks: list[CellCheck], diff: list[DiffRow], unrun: ScanResult,
+def _scan_breaks(unrun: ScanResult | str) -> list[Finding]:
+    return unrun.breaks if isinstance(unrun, ScanResult) else []
+
+
+def render_text(source: CellCheck, checks: list[CellCheck], diff: list[DiffRow], unrun: ScanResult | str,
                 root: Path) -> str:
-    """Human output: a verdict line, each cell's breaks with known causes, the scan's findings, the diff."""
+    """Human output: a verdict line, each cell's breaks with known causes, the scan's findings, the diff.
+
+    ``unrun`` is the scan of the adapter's package, or why it could not be scanned.
+    """
     broken = [c for c in checks if c.breaks]
-    if not broken and not unrun.breaks:
+    if not broken and not _scan_breaks(unrun):
         verdict = "SAFE: every scenario passes and the scan finds no break."
     elif not broken:
         verdict = "BREAKS: every scenario passes, but code they do not run breaks (see below)."
@@ -102,13 +111,15 @@ def _check_json(check: CellCheck) -> dict[str, Any]:
     }
 
 
-def render_json(source: CellCheck, checks: list[CellCheck], diff: list[DiffRow], unrun: ScanResult,
+def render_json(source: CellCheck, checks: list[CellCheck], diff: list[DiffRow], unrun: ScanResult | str,
                 root: Path) -> dict[str, Any]:
     """The same as plain data, for pipelines that post it somewhere."""
     return {
-        "safe": not any(c.breaks for c in checks) and not unrun.breaks,
+        "safe": not any(c.breaks for c in checks) and not _scan_breaks(unrun),
         "from": _check_json(source),
         "checks": [_check_json(c) for c in checks],
-        "not_run_by_scenarios": [f.as_json(root) for f in unrun.findings],
+        "not_run_by_scenarios": (
+            [f.as_json(root) for f in unrun.findings] if isinstance(unrun, ScanResult) else {"not_scanned": unrun}
+        ),
         "contract_changes": as_json(diff),
     }

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.errors import ConfigError
 from harness.matrix import Cell
 from harness.report.results import CellResult
 from harness.upgrade.causes import explain, load_causes
@@ -116,3 +117,12 @@ def test_upgrade_is_not_safe_when_code_the_scenarios_do_not_run_breaks(
     data = json.loads(capsys.readouterr().out)
     assert data["safe"] is True
     assert data["not_run_by_scenarios"] == []
+    # An adapter installed from elsewhere cannot be read: said, not fatal.
+    monkeypatch.setattr("harness.upgrade.cli.adopter_package", _not_here)
+    assert main(upgrade) == 0
+    assert "also in code the scenarios do not run: not scanned: cannot find the adapter's package" in \
+        capsys.readouterr().out
+
+
+def _not_here(*_: object) -> Path:
+    raise ConfigError("cannot find the adapter's package site/pkg")
