@@ -69,6 +69,8 @@ class SType:
     operation: str | None = None
     style: str = "global"
     confidence: Confidence = Confidence.CERTAIN
+    #: For an event inside ``if event.type == "invoice.paid":``, what ``event.data.object`` is.
+    subject: str | None = None
 
     def weaker(self, confidence: Confidence) -> SType:
         """The same type, no surer than ``confidence``."""
@@ -117,9 +119,24 @@ def member(base: SType, name: str) -> SType | None:
         if base.object and not base.path and (base.object, name) in NESTED_LISTS:
             return SType("list", NESTED_LISTS[(base.object, name)], confidence=base.confidence)
         if base.object == "event" and base.path == ("data",) and name == "object":
-            return SType("object", None, confidence=base.confidence)
+            return SType("object", base.subject, confidence=base.confidence)
         return replace(base, path=(*base.path, name))
     return None
+
+
+#: Event type prefixes -> the object its ``data.object`` is (longest prefix first).
+EVENT_SUBJECTS: tuple[tuple[str, str | None], ...] = (
+    ("customer.subscription.", "subscription"), ("customer.discount.", None), ("customer.source.", None),
+    ("customer.tax_id.", None), ("customer.", "customer"), ("invoiceitem.", "invoiceitem"),
+    ("invoice_payment.", None), ("invoice.", "invoice"), ("payment_method.", "payment_method"),
+    ("setup_intent.", "setup_intent"), ("payment_intent.", "payment_intent"), ("charge.", "charge"),
+)
+
+
+def event_subject(event_types: list[str]) -> str | None:
+    """The object every one of ``event_types`` carries, when they agree (``invoice.paid`` -> invoice)."""
+    subjects = {next((obj for prefix, obj in EVENT_SUBJECTS if t.startswith(prefix)), None) for t in event_types}
+    return subjects.pop() if len(subjects) == 1 else None
 
 
 def element(base: SType) -> SType | None:

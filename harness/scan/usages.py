@@ -8,10 +8,10 @@ shared by a class's methods, and the types come from :mod:`.receivers`.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .findings import Confidence
-from .receivers import NAME_HINTS, REQUEST_OPTIONS, SType, api_result, element, member
+from .receivers import NAME_HINTS, REQUEST_OPTIONS, SType, api_result, element, event_subject, member
 
 Env = dict[str, SType | None]  # None: bound to something that is not a Stripe object
 
@@ -218,6 +218,46 @@ class _Walker(ast.NodeVisitor):
             self.visit(stmt)
 
     visit_TryStar = visit_Try
+
+    def _event_type_test(self, test: ast.expr) -> tuple[str, list[str]] | None:
+        """``event.type == "invoice.paid"``, ``["type"]``, ``in (...)``, ``.startswith("invoice.")``: name, types."""
+        def event_name(node: ast.AST) -> str | None:
+            if isinstance(node, ast.Attribute):
+                key, base = node.attr, node.value
+            elif isinstance(node, ast.Subscript):
+                key, base = _const_str(node.slice), node.value
+            else:
+                return None
+            typ = self.env.get(base.id) if key == "type" and isinstance(base, ast.Name) else None
+            return base.id if typ and typ.object == "event" and not typ.path else None
+
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            left, right = test.left, test.comparators[0]
+            if isinstance(test.ops[0], ast.Eq):
+                for side, other in ((left, right), (right, left)):
+                    if (name := event_name(side)) and (value := _const_str(other)):
+                        return name, [value]
+            if isinstance(test.ops[0], ast.In) and (name := event_name(left)) and \
+                    isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+                values = [_const_str(e) for e in right.elts]
+                return (name, [v for v in values if v]) if all(values) else None
+        if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith" \
+                and test.args and (name := event_name(test.func.value)) and (prefix := _const_str(test.args[0])):
+            return name, [prefix]
+        return None
+
+    def visit_If(self, node: ast.If) -> None:
+        self.infer(node.test)
+        narrowed = self._event_type_test(node.test)
+        saved = self.env.get(narrowed[0]) if narrowed else None
+        if narrowed and saved is not None:
+            self.env[narrowed[0]] = replace(saved, subject=event_subject(narrowed[1]))
+        for stmt in node.body:
+            self.visit(stmt)
+        if narrowed and saved is not None:
+            self.env[narrowed[0]] = saved
+        for stmt in node.orelse:
+            self.visit(stmt)
 
     def visit_Expr(self, node: ast.Expr) -> None:
         self.infer(node.value)

@@ -123,3 +123,20 @@ def test_an_unpinned_integration_is_compared_at_the_versions_its_releases_send(t
     pinned = code.replace("stripe.max_network_retries = 0", "stripe.max_network_retries = 0\n"
                           "stripe.api_version = '2024-06-20'")
     assert scan_snippet(tmp_path, pinned, "10.12.0@2024-06-20", "16.1.0@2024-06-20") == []
+
+
+def test_a_webhook_branch_on_the_event_type_types_the_events_object(tmp_path: Path) -> None:
+    code = PIN + (
+        "def hook(body: bytes, sig: str) -> None:\n"
+        "    event = stripe.Webhook.construct_event(body, sig, 'whsec_x')\n"
+        "    if event.type == 'invoice.paid':\n"
+        "        sub = event.data.object.subscription\n"
+        "    elif event['type'].startswith('customer.'):\n"
+        "        coupon = event.data.object.discount.coupon\n"
+        "    if event.type in ('setup_intent.succeeded', 'setup_intent.created'):\n"
+        "        intent = event.data.object\n"
+        "        paid = intent.paid\n"
+        "    other = event.data.object.subscription\n"  # no branch: an object of unknown type
+    )
+    found = scan_snippet(tmp_path, code, "16.1.0@2024-06-20", "16.1.0@2026-10-28.endive")
+    assert {(f.line, f.rule) for f in found} == {(7, "api:invoice.subscription"), (9, "api:customer.discount")}
