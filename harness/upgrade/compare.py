@@ -49,14 +49,13 @@ def classify(reason: str) -> str:
 def breaks(before: CellResult | None, after: CellResult) -> list[Break]:
     """Every failure of ``after``, marked when the same scenario already failed in ``before``.
 
-    Causes are looked up in everything the scenario left (the result's ``detail`` when the
-    results writer kept it), among the causes that can differ between the two cells.
+    Causes are looked up in the whole reason (every line the scenario left), among the
+    causes that can differ between the two cells.
     """
     failing_before = {row["id"] for row in failure_rows(before)} if before else set()
-    details = {s["id"]: s.get("detail") or s["reason"] for s in after.scenarios}
     found = []
     for row in failure_rows(after):
-        text = details.get(row["id"], row["reason"])
+        text = row["reason"]
         cause = explain(text, source=before.cell if before else None, target=after.cell)
         found.append(Break(
             row["id"], classify(row["reason"]), row["reason"], cause, row["id"] in failing_before,

@@ -76,7 +76,7 @@ def test_a_knock_on_cassette_miss_is_not_filed_as_the_cause() -> None:
 
 def test_breaks_read_the_scenarios_detail_and_mark_knock_ons() -> None:
     scenarios = [
-        {"id": "knock", "outcome": "failed", "reason": _MISS.splitlines()[0], "detail": _MISS},
+        {"id": "knock", "outcome": "failed", "reason": _MISS},
         {"id": "dict", "outcome": "failed", "reason": "AttributeError: get"},
     ]
     before = CellResult(OLD, 2, 0, 0, 0, [])
