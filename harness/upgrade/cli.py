@@ -3,7 +3,8 @@
 Runs the from-cell, the target cell and the way back (the from-cell's library against
 the target's API version: what happens if the API version is bumped before the library
 is deployed everywhere, or the library rolled back), each in its own venv, and prints
-every failure with its known cause plus the contract diff. Exit 0 safe, 1 breaks, 2 usage.
+every failure with its known cause, what ``scan`` finds in the adapter's package (the code
+the scenarios do not run), and the contract diff. Exit 0 safe, 1 breaks, 2 usage.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Exit 0 when the target (and the way back) pass every scenario, 1 when something breaks."""
+    """Exit 0 when the target (and the way back) pass every scenario and the scan finds no break, else 1."""
     source, target = args.source, args.target
     if source == target:
         raise ConfigError(f"--from and --to are the same cell ({source.id}); name the cell you want to move to.")
