@@ -31,8 +31,10 @@ def classify(reason: str) -> str:
     """contract violation, no recorded response, library exception, broken rule or assertion, from the first line.
 
     The plugin puts contract violations and cassette misses first (they are usually the
-    cause of what the scenario raised next), so the start of the reason is enough.
+    cause of what the scenario raised next), so the start of the reason is enough; the
+    rest of a whole reason (what followed, ``and so: ...``) does not change its kind.
     """
+    reason = reason.split("\n", 1)[0]
     if "contract violation" in reason:
         return "contract violation"
     if "No recorded response" in reason:

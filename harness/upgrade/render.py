@@ -15,6 +15,10 @@ from ..scan.render import finding_lines
 from .causes import KnownCause
 from .compare import Break
 
+_KNOCK_ON = "knock-on failures"
+_KNOCK_ON_MEANS = ("each repeats a request the cassette already answered, because an earlier step of the same "
+                   "scenario failed (often silently); not a cause: fix the others and run again")
+
 
 @dataclass(frozen=True)
 class CellCheck:
@@ -31,19 +35,19 @@ def _cell_text(check: CellCheck) -> list[str]:
     r = check.result
     verdict = "SAFE" if not check.breaks else f"{len(check.breaks)} BREAK(S)"
     lines = [f"{check.role} {check.cell.id}: {verdict} ({r.passed} passed, {r.failed} failed, {r.skipped} skipped)"]
-    groups: dict[KnownCause | None, list[Break]] = {}
-    for b in check.breaks:
-        groups.setdefault(b.cause, []).append(b)
+    groups: dict[KnownCause | str | None, list[Break]] = {}
+    for b in sorted(check.breaks, key=lambda b: b.knock_on):  # knock-ons last: they follow from the rest
+        groups.setdefault(_KNOCK_ON if b.knock_on else b.cause, []).append(b)
     for cause, breaks in groups.items():
         count = f"{len(breaks)} scenario{'s' if len(breaks) > 1 else ''}"
         if cause is None:
             lines.append(f"  no known cause ({count}):")
+        elif isinstance(cause, str):
+            lines.append(f"  {cause} ({count}): {_KNOCK_ON_MEANS}")
         else:
             lines += [f"  known cause ({count}): {cause.explanation}", f"      source: {cause.source}"]
         for b in breaks:
             tag = " (already failing before)" if b.already_failing else ""
-            tag += " (knock-on: it repeats a request an earlier failure in this scenario left answered)" \
-                if b.knock_on else ""
             # Reasons are whole now (the request, the nearest recording, the fix): keep them indented.
             lines += [f"    [{b.kind}]{tag} {b.scenario}", textwrap.indent(b.reason, " " * 8)]
     return lines

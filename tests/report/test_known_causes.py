@@ -8,6 +8,7 @@ from harness.matrix import Cell
 from harness.report.results import CellResult
 from harness.upgrade.causes import explain, library_breaks, load_causes
 from harness.upgrade.compare import breaks
+from harness.upgrade.render import CellCheck, _cell_text
 
 OLD, NEW = Cell("7.14.0", "2023-10-16"), Cell("16.1.0", "2026-10-28.endive")
 
@@ -105,3 +106,19 @@ def test_every_library_break_names_the_release_where_it_starts_its_source_and_a_
         # The release it names is where the range flips (a break, or for "<X" ranges, its end).
         assert brk.broken_on(brk.release) != brk.broken_on(_just_before(brk.release)), brk.id
         assert bool(brk.failures) == (brk.id in explained), brk.id
+
+
+def test_knock_ons_are_listed_last_under_their_own_heading_and_keep_their_kind() -> None:
+    rule = ("clean failure under faults: after slow at repair-lookup the user is in billing state 'failed'\n"
+            "and so: " + _MISS.removeprefix("Failed: "))
+    scenarios = [
+        {"id": "knock", "outcome": "failed", "reason": rule},
+        {"id": "dict", "outcome": "failed", "reason": "AttributeError: get"},
+    ]
+    before = CellResult(OLD, 2, 0, 0, 0, [])
+    after = CellResult(NEW, 0, 2, 0, 1, scenarios)
+    found = breaks(before, after)
+    assert [b.kind for b in found] == ["broken rule", "library exception"]  # from the first line only
+    text = "\n".join(_cell_text(CellCheck(NEW, "to", after, found)))
+    assert text.index("known cause (1 scenario): StripeObject") < text.index("knock-on failures (1 scenario)")
+    assert "no known cause" not in text
