@@ -205,3 +205,9 @@ def explain(
     if best.kind == "harness" and is_knock_on(reason):
         return None
     return best
+
+
+def library_cause(text: str) -> KnownCause | None:
+    """The library break ``text`` shows, if it shows one (an import error inside stripe, a removed name)."""
+    cause = explain(text)
+    return cause if cause is not None and cause.kind == "library" else None

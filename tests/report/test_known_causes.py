@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from harness.config import HarnessConfig
+from harness.errors import ConfigError
 from harness.matrix import Cell
 from harness.report.results import CellResult
 from harness.upgrade.causes import explain, library_breaks, load_causes
@@ -122,3 +126,24 @@ def test_knock_ons_are_listed_last_under_their_own_heading_and_keep_their_kind()
     text = "\n".join(_cell_text(CellCheck(NEW, "to", after, found)))
     assert text.index("known cause (1 scenario): StripeObject") < text.index("knock-on failures (1 scenario)")
     assert "no known cause" not in text
+
+
+def test_an_adapter_that_stripe_breaks_at_import_is_a_library_break_not_a_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What `from stripe.error import CardError` raises on stripe 13.0+, whatever release runs this test.
+    (tmp_path / "old_adapter.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'stripe.error'\", name='stripe.error')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    config = HarnessConfig.__new__(HarnessConfig)
+    object.__setattr__(config, "adapter", "old_adapter:Adapter")
+    with pytest.raises(ConfigError) as raised:
+        config.adapter_factory()
+    message = str(raised.value)
+    assert "A library break, not a configuration mistake" in message
+    assert "stripe.error was removed in stripe 13.0" in message
+    assert "Set [tool.stripe-compat] adapter" not in message
+    # An adapter that is simply not there is still a setting to fix.
+    object.__setattr__(config, "adapter", "no_such_module:Adapter")
+    with pytest.raises(ConfigError, match=r"Set \[tool.stripe-compat\] adapter"):
+        config.adapter_factory()
