@@ -7,7 +7,7 @@ from pathlib import Path
 from ..matrix import Cell
 from ..upgrade.causes import LibraryBreak, library_breaks
 from .findings import Finding, ScanResult
-from .rules import ApiKnowledge, Context, _finding, api_findings, library_findings
+from .rules import ApiKnowledge, Context, api_findings, library_findings, make_finding
 from .sources import parse, python_files
 from .usages import find_uses
 
@@ -38,14 +38,14 @@ def _project_findings(contexts: list[Context], source: Cell, target: Cell, effec
                 f"{pins.pinned_version(source.stripe) or 'none (the account default applies)'}, stripe "
                 f"{target.stripe} sends {effective[1]}, so this upgrade also moves the API version "
                 f"{effective[0]} -> {effective[1]}")
-        found.append(_finding(ctx, use, f"library:{pins.id}", what, f"stripe {target.stripe}", pins.fix,
+        found.append(make_finding(ctx, use, f"library:{pins.id}", what, f"stripe {target.stripe}", pins.fix,
                               pins.severity, pins.source))
     retries = _project_break("retries_default")
     global_calls = [cu for cu in calls if cu[1].style == "global"]
     if retries is not None and global_calls and not sets_retries and retries.breaks_between(source.stripe,
                                                                                               target.stripe):
         ctx, use = global_calls[0]
-        found.append(_finding(ctx, use, f"library:{retries.id}", retries.title + " (max_network_retries is never "
+        found.append(make_finding(ctx, use, f"library:{retries.id}", retries.title + " (max_network_retries is never "
                               "set here)", f"stripe {retries.release}", retries.fix, retries.severity, retries.source))
     return found
 

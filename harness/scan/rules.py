@@ -22,10 +22,6 @@ from .usages import FileUses, Use
 
 #: Diff rows that break a reader of the field.
 _READ_BREAKS = ("removed", "moved", "retyped")
-#: Which Use kinds a code pattern kind is about.
-_USE_KIND = {"import": "import", "attribute": "attribute", "method": "method", "builtin": "builtin",
-             "field": "field", "service_method": "service_method", "flat_service": "flat_service",
-             "v1_service": "v1_service"}
 
 
 @dataclass(frozen=True)
@@ -65,8 +61,9 @@ class Context:
     target_release: str
 
 
-def _finding(ctx: Context, use: Use, rule: str, what: str, changed_in: str, fix: str, severity: str,
-             source: str, confidence: Confidence | None = None) -> Finding:
+def make_finding(ctx: Context, use: Use, rule: str, what: str, changed_in: str, fix: str, severity: str,
+                 source: str, confidence: Confidence | None = None) -> Finding:
+    """A finding at ``use``'s node, with the first line of its code."""
     node = use.node
     code = (ast.get_source_segment(ctx.text, node) or "").strip().splitlines()
     snippet = code[0] + (" ..." if len(code) > 1 else "") if code else ""
@@ -101,7 +98,7 @@ def _matches(pattern: CodePattern, use: Use) -> bool:
             "create", "list", "retrieve", "modify", "delete") and use.positional > limit
     if kind == "bool_param":
         return use.kind == "call" and use.bools
-    return use.kind == _USE_KIND.get(kind, "")
+    return use.kind == kind  # flat_service, v1_service: the use is the pattern
 
 
 def library_findings(ctx: Context, breaks: tuple[LibraryBreak, ...] | None = None) -> Iterator[Finding]:
@@ -114,7 +111,7 @@ def library_findings(ctx: Context, breaks: tuple[LibraryBreak, ...] | None = Non
                 continue  # about the whole code base: see project_findings
             for use in ctx.uses.uses:
                 if _matches(pattern, use):
-                    yield _finding(ctx, use, f"library:{brk.id}", brk.title, f"stripe {brk.release}", brk.fix,
+                    yield make_finding(ctx, use, f"library:{brk.id}", brk.title, f"stripe {brk.release}", brk.fix,
                                    brk.severity, brk.source)
 
 
@@ -136,7 +133,7 @@ def _field_finding(ctx: Context, use: Use, row: DiffRow, knowledge: ApiKnowledge
     else:
         what = f"{row.object}.{row.field} was {row.change}"
         fix = row.note or f"stop reading {row.field}"
-    return _finding(ctx, use, f"api:{row.object}.{row.field}", what, f"API {row.version}", fix, "error", row.source)
+    return make_finding(ctx, use, f"api:{row.object}.{row.field}", what, f"API {row.version}", fix, "error", row.source)
 
 
 def api_findings(ctx: Context, knowledge: ApiKnowledge) -> Iterator[Finding]:
@@ -151,5 +148,5 @@ def api_findings(ctx: Context, knowledge: ApiKnowledge) -> Iterator[Finding]:
                 if req.object == use.object and use.operation in req.operations and req.param in use.params:
                     what = f"{req.object} {use.operation}: parameter {req.param} was {req.change}" + (
                         f" (now {req.to})" if req.to else "")
-                    yield _finding(ctx, use, f"api:{req.object}.{use.operation}.{req.param}", what,
+                    yield make_finding(ctx, use, f"api:{req.object}.{use.operation}.{req.param}", what,
                                    f"API {version}", req.note or f"stop sending {req.param}", "error", req.source)
