@@ -63,6 +63,8 @@ def _has_bool(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Constant) and isinstance(n.value, bool) for n in ast.walk(node))
 
 
+#: Walks of one file at most: enough for helpers that call helpers, bounded for pathological files.
+_PASSES = 4
 _PROBE_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError"})
 
 
@@ -92,10 +94,14 @@ def _bound_names(body: list[ast.stmt]) -> set[str]:
 class _Walker(ast.NodeVisitor):
     """Infers types statement by statement and records each use once, at its outermost node."""
 
-    def __init__(self, out: FileUses) -> None:
+    def __init__(self, out: FileUses, returns: Env | None = None, module_env: Env | None = None) -> None:
         self.out = out
-        self.module_env: Env = {}
+        self.module_env: Env = module_env or {}
         self.env: Env = self.module_env
+        #: What the file's own functions return, by name, from an earlier pass (``get_invoice(...)``).
+        self.returns: Env = returns or {}
+        self.found_returns: Env = {}
+        self.function: str | None = None
         self.stripe_aliases: set[str] = set()
         self.self_attrs: Env = {}
         self.guarded = 0
@@ -139,10 +145,17 @@ class _Walker(ast.NodeVisitor):
             self.env[arg.arg] = self._param_type(arg, local)
         probes = _probes_library(node.body, self.stripe_aliases)
         self.guarded += probes
+        enclosing, self.function = self.function, node.name
         for stmt in node.body:
             self.visit(stmt)
+        self.function = enclosing
         self.guarded -= probes
         self.env = outer
+
+    def visit_Return(self, node: ast.Return) -> None:
+        typ = self.infer(node.value)
+        if typ is not None and self.function is not None:
+            self.found_returns.setdefault(self.function, typ)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -392,6 +405,11 @@ class _Walker(ast.NodeVisitor):
                 self._record_member(func, receiver, func.attr)
         else:
             target = self.infer(func)
+        own = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if target is None and receiver is None and own in self.returns:  # the file's own helper
+            returned = self.returns[own]
+            target = None if returned is None else SType("returns", returned.object, returned.path,
+                                                         confidence=returned.confidence)
         args = [self.infer(a.value if isinstance(a, ast.Starred) else a) for a in node.args]
         kwargs = {kw.arg: self.infer(kw.value) for kw in node.keywords}
         if self.stripe_aliases:  # a helper's fn(..., stripe_version=v) is the pin even when fn is not followed
@@ -405,6 +423,9 @@ class _Walker(ast.NodeVisitor):
         if target is not None and target.kind == "resource" and target.object == "StripeClient":
             return SType("client")
         self._builtin(node, args, kwargs)
+        if target is not None and target.kind == "returns":
+            returned = self.returns[own or ""]
+            return returned.weaker(Confidence.LIKELY) if returned is not None else None
         wrapped = next((a for a in args if a is not None and a.kind == "api"), None)
         if wrapped is not None:  # _call(stripe.Customer.list, email=...): a helper that makes the call
             api = wrapped.weaker(Confidence.LIKELY)
@@ -487,10 +508,21 @@ def _outermost(uses: list[Use]) -> list[Use]:
 
 
 def find_uses(tree: ast.Module) -> FileUses:
-    """Every Stripe use in one parsed file."""
-    out = FileUses()
-    walker = _Walker(out)
-    for stmt in tree.body:
-        walker.visit(stmt)
+    """Every Stripe use in one parsed file.
+
+    Walked until what the file's functions return and which module names hold Stripe
+    values stop changing (a function may call one defined below it, or use a global
+    assigned after it), at most :data:`_PASSES` times; the last walk's uses count.
+    """
+    returns: Env = {}
+    module_env: Env = {}
+    for _ in range(_PASSES):
+        out = FileUses()
+        walker = _Walker(out, returns, dict(module_env))
+        for stmt in tree.body:
+            walker.visit(stmt)
+        if walker.found_returns == returns and walker.module_env == module_env:
+            break
+        returns, module_env = walker.found_returns, walker.module_env
     out.uses = _outermost(out.uses)
     return out

@@ -140,3 +140,22 @@ def test_a_webhook_branch_on_the_event_type_types_the_events_object(tmp_path: Pa
     )
     found = scan_snippet(tmp_path, code, "16.1.0@2024-06-20", "16.1.0@2026-10-28.endive")
     assert {(f.line, f.rule) for f in found} == {(7, "api:invoice.subscription"), (9, "api:customer.discount")}
+
+
+def test_what_the_files_own_functions_return_is_followed(tmp_path: Path) -> None:
+    code = PIN + (
+        "def report(ids):\n"
+        "    for invoice_id in ids:\n"
+        "        inv = fetch(invoice_id)\n"
+        "        yield inv.get('total')\n"
+        "def fetch(invoice_id: str):\n"
+        "    return CLIENT.v1.invoices.retrieve(invoice_id)\n"
+        "class Billing:\n"
+        "    def latest(self):\n"
+        "        return stripe.Invoice.list(limit=1).data[0]\n"
+        "    def total(self) -> int:\n"
+        "        return self.latest().get('total')\n"
+        "CLIENT = stripe.StripeClient('sk_test_x', stripe_version='2024-06-20')\n"  # assigned below its use
+    )
+    found = [(f.line, f.confidence) for f in scan_snippet(tmp_path, code, *UP) if f.rule == DICT_METHODS]
+    assert found == [(7, Confidence.LIKELY), (14, Confidence.LIKELY)]
