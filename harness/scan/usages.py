@@ -123,9 +123,8 @@ class _Walker(ast.NodeVisitor):
         if module != "stripe":
             self._use("import", node, name=module)
             return
-        for alias in node.names:
+        for alias in node.names:  # ``from stripe import error`` reads an attribute (14.0.1+ has it again)
             self._use("attribute", node, name=f"stripe.{alias.name}")
-            self._use("import", node, name=f"stripe.{alias.name}")
             self.env[alias.asname or alias.name] = member(SType("module"), alias.name)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:

@@ -84,3 +84,13 @@ def test_each_library_break(tmp_path: Path, break_id: str) -> None:
     # The same code on an upgrade that stays on one side of the break (another API version only): nothing.
     same_side = target.replace("@2024-06-20", "@2024-09-30.acacia")
     assert f"library:{break_id}" not in rules(scan_snippet(tmp_path, uses, target, same_side, notes=True))
+
+
+def test_from_stripe_import_error_is_the_attribute_not_the_module(tmp_path: Path) -> None:
+    code = PIN + "from stripe import error\n"
+    assert rules(scan_snippet(tmp_path, code, "12.5.1@2024-06-20", "13.2.0@2024-06-20")) == {
+        "library:stripe-error-attribute"}
+    assert scan_snippet(tmp_path, code, "12.5.1@2024-06-20", "16.1.0@2024-06-20") == []  # back in 14.0.1
+    module = PIN + "import stripe.error\n"
+    assert rules(scan_snippet(tmp_path, module, "12.5.1@2024-06-20", "16.1.0@2024-06-20")) == {
+        "library:stripe-error-import"}
