@@ -109,7 +109,9 @@ class _Walker(ast.NodeVisitor):
     # -- scopes ---------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            if alias.name == "stripe" or alias.name.startswith("stripe."):
+            if alias.name != "stripe" and not alias.name.startswith("stripe."):
+                self.env[alias.asname or alias.name.split(".")[0]] = None  # someone else's module
+            else:
                 if alias.name != "stripe":
                     self._use("import", node, name=alias.name)
                 if alias.asname is None or alias.name == "stripe":
@@ -119,6 +121,8 @@ class _Walker(ast.NodeVisitor):
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
         if module != "stripe" and not module.startswith("stripe."):
+            for alias in node.names:  # a name the file imports is whatever it is, whatever it is called
+                self.env[alias.asname or alias.name] = None
             return
         if module != "stripe":
             self._use("import", node, name=module)
@@ -128,12 +132,14 @@ class _Walker(ast.NodeVisitor):
             self.env[alias.asname or alias.name] = member(SType("module"), alias.name)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.env[node.name] = None
         outer, self.self_attrs = self.self_attrs, {}
         for stmt in node.body:
             self.visit(stmt)
         self.self_attrs = outer
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.env[node.name] = None
         for default in [*node.args.defaults, *node.args.kw_defaults]:
             if default is not None:
                 self.infer(default)
@@ -151,12 +157,12 @@ class _Walker(ast.NodeVisitor):
         self.guarded -= probes
         self.env = outer
 
+    visit_AsyncFunctionDef = visit_FunctionDef
+
     def visit_Return(self, node: ast.Return) -> None:
         typ = self.infer(node.value)
         if typ is not None and self.function is not None:
             self.found_returns.setdefault(self.function, typ)
-
-    visit_AsyncFunctionDef = visit_FunctionDef
 
     def _param_type(self, arg: ast.arg, local: set[str]) -> SType | None:
         if arg.annotation is not None:
@@ -224,6 +230,8 @@ class _Walker(ast.NodeVisitor):
         for stmt in node.body:
             self.visit(stmt)
         for handler in node.handlers:
+            if handler.name:
+                self.env[handler.name] = None  # an exception, not a Stripe object
             self.generic_visit(handler)
         self.guarded -= probes
         for stmt in [*node.orelse, *node.finalbody]:
@@ -318,6 +326,11 @@ class _Walker(ast.NodeVisitor):
                 self.infer(cond)
         elt = self.infer(node.elt)
         return SType("list", elt.object, confidence=elt.confidence) if elt and elt.kind == "object" else None
+
+    def _infer_NamedExpr(self, node: ast.NamedExpr) -> SType | None:
+        typ = self.infer(node.value)
+        self._bind(node.target, typ)
+        return typ
 
     def _infer_Name(self, node: ast.Name) -> SType | None:
         if node.id in self.env:
