@@ -417,11 +417,8 @@ class _Walker(ast.NodeVisitor):
                 self._record_member(func, receiver, func.attr)
         else:
             target = self.infer(func)
-        own = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-        if target is None and receiver is None and own in self.returns:  # the file's own helper
-            returned = self.returns[own]
-            target = None if returned is None else SType("returns", returned.object, returned.path,
-                                                         confidence=returned.confidence)
+        own = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        returned = self.returns.get(own) if target is None and receiver is None else None  # the file's own helper
         args = [self.infer(a.value if isinstance(a, ast.Starred) else a) for a in node.args]
         kwargs = {kw.arg: self.infer(kw.value) for kw in node.keywords}
         if self.stripe_aliases:  # a helper's fn(..., stripe_version=v) is the pin even when fn is not followed
@@ -435,9 +432,8 @@ class _Walker(ast.NodeVisitor):
         if target is not None and target.kind == "resource" and target.object == "StripeClient":
             return SType("client")
         self._builtin(node, args, kwargs)
-        if target is not None and target.kind == "returns":
-            returned = self.returns[own or ""]
-            return returned.weaker(Confidence.LIKELY) if returned is not None else None
+        if returned is not None:
+            return returned.weaker(Confidence.LIKELY)
         wrapped = next((a for a in args if a is not None and a.kind == "api"), None)
         if wrapped is not None:  # _call(stripe.Customer.list, email=...): a helper that makes the call
             api = wrapped.weaker(Confidence.LIKELY)
