@@ -20,8 +20,8 @@ from ..upgrade.causes import CodePattern, LibraryBreak, library_breaks
 from .findings import Confidence, Finding
 from .usages import FileUses, Use
 
-#: Diff rows that break a reader of the field.
-_READ_BREAKS = ("removed", "moved", "retyped")
+#: Diff rows that break a reader of the field (``absent``: added after the version a rollback goes to).
+_READ_BREAKS = ("removed", "moved", "retyped", "absent")
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,21 @@ class ApiKnowledge:
         upgrade = version_key(source) <= version_key(target)
         retyped: dict[tuple[str, str], frozenset[str]] = {}
         requests = []
+        absent = []
         for release in load_catalogue(resolve_contracts_dir(contracts_dir)):
             if not version_key(low) < version_key(release.version) <= version_key(high):
                 continue
             for change in release.changes:
                 if change.change == "retyped" and upgrade and change.schema and "properties" in change.schema:
                     retyped[(change.object, change.path)] = frozenset(change.schema["properties"])
+                if change.change == "added" and not upgrade and not change.backfill and not change.required:
+                    # contracts diff leaves optional additions out (they cannot break a reader going
+                    # forward); going back, code that reads one meets a field that is not there yet.
+                    absent.append(DiffRow(release.version, change.object, change.path, "absent", None, False,
+                                          change.source, change.note))
             if upgrade:
                 requests += [(release.version, request) for request in release.requests]
-        return cls(rows, retyped, tuple(requests))
+        return cls((*rows, *absent), retyped, tuple(requests))
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,9 @@ def _field_finding(ctx: Context, use: Use, row: DiffRow, knowledge: ApiKnowledge
         what = f"{row.object}.{path} is gone: {row.field} was retyped ({row.note})" if row.note else \
             f"{row.object}.{path} is gone: {row.field} was retyped"
         fix = f"read {row.field}.{'|'.join(sorted(fields))} instead"
+    elif row.change == "absent":
+        what = f"{row.object}.{row.field} does not exist before API {row.version}, which added it"
+        fix = f"read it only when present (getattr(obj, \"{row.field.split('.')[0]}\", None)), or keep the API version"
     elif row.change == "moved":
         what = f"{row.object}.{row.field} moved to {row.to}"
         fix = f"read {row.object}.{row.to}"

@@ -75,6 +75,10 @@ def test_each_field_change(tmp_path: Path, version: str, change: Change) -> None
     else:  # added, required, or retyped without a new object shape: reading it cannot break
         found = scan_snippet(tmp_path, _snippet(_previous(version), receiver, "obj." + change.path), before, after)
         assert not [f for f in found if f.rule.startswith("api:")]
+        if change.change == "added" and not change.required:
+            # ... but rolling back below the version that added it, it is not there.
+            back = scan_snippet(tmp_path, _snippet(version, receiver, "obj." + change.path), after, before)
+            assert [(f.rule, f.changed_in) for f in back] == [(f"api:{change.object}.{change.path}", f"API {version}")]
     # The same object, a field no version changed: nothing.
     unchanged = scan_snippet(tmp_path, _snippet(_previous(version), receiver, 'obj["id"]'), before, after)
     assert not unchanged
