@@ -6,6 +6,7 @@ and ``rank`` its confidence (a name match ranks lower than a followed assignment
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from .findings import Confidence, ScanResult
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 _RANK = {Confidence.CERTAIN: 90.0, Confidence.LIKELY: 70.0, Confidence.NAME: 40.0}
+_URL = re.compile(r"https?://[^\s;,()]+")
 
 
 def render_sarif(result: ScanResult, root: Path, tool_version: str) -> dict[str, Any]:
@@ -24,7 +26,7 @@ def render_sarif(result: ScanResult, root: Path, tool_version: str) -> dict[str,
         rules.setdefault(f.rule, {
             "id": f.rule,
             "shortDescription": {"text": f.what.split(":")[0][:200]},
-            "helpUri": f.source.split(" ")[0],
+            **({"helpUri": url.group(0)} if (url := _URL.search(f.source)) else {}),
             "help": {"text": f"{f.what}. Fix: {f.fix}. Source: {f.source}"},
             "properties": {"changed_in": f.changed_in},
         })

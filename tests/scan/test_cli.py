@@ -51,6 +51,8 @@ def test_sarif_output_is_valid_sarif_2_1_0_with_each_finding_on_its_line(tmp_pat
         assert location["artifactLocation"]["uri"] == "examples/legacy_integration/gateway.py"
         assert location["region"]["startLine"] > 0
     assert {r["level"] for r in run["results"]} == {"error", "warning"}
+    assert all(r["helpUri"].startswith("https://") and not r["helpUri"].endswith(";")
+               for r in run["tool"]["driver"]["rules"])
     assert not list(tmp_path.glob(".scan.sarif.*"))  # the temporary file was renamed into place
 
 
