@@ -18,6 +18,14 @@ _RANK = {Confidence.CERTAIN: 90.0, Confidence.LIKELY: 70.0, Confidence.NAME: 40.
 _URL = re.compile(r"https?://[^\s;,()]+")
 
 
+def _artifact(path: Path, root: Path) -> dict[str, str]:
+    """Relative to the source root when inside it (what code scanning maps to the repository), else a file URI."""
+    try:
+        return {"uri": path.resolve().relative_to(root.resolve()).as_posix(), "uriBaseId": "%SRCROOT%"}
+    except ValueError:
+        return {"uri": path.resolve().as_uri()}
+
+
 def render_sarif(result: ScanResult, root: Path, tool_version: str) -> dict[str, Any]:
     """A SARIF log with one run; paths are relative to ``root`` (the repository, for code scanning)."""
     rules: dict[str, dict[str, Any]] = {}
@@ -37,7 +45,7 @@ def render_sarif(result: ScanResult, root: Path, tool_version: str) -> dict[str,
             "rank": _RANK[f.confidence],
             "message": {"text": f"{f.what} ({f.changed_in}). Fix: {f.fix}."},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": f.as_json(root)["path"], "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": _artifact(f.path, root),
                 "region": {"startLine": f.line, "startColumn": f.column, "endLine": f.end_line,
                            "endColumn": f.end_column},
             }}],
