@@ -43,6 +43,14 @@ REQUEST_OPTIONS = frozenset({"api_key", "stripe_version", "stripe_account", "ide
                              "max_network_retries", "stripe_context", "content_type"})
 #: Fields that hold a list of another object (``invoice.lines`` is a list of line items).
 NESTED_LISTS: dict[tuple[str, str], str] = {("invoice", "lines"): "line_item"}
+#: Expandable fields: once expanded (``expand=[...]``) they hold that object, not its id.
+EXPANDED: dict[tuple[str, str], str] = {
+    ("subscription", "latest_invoice"): "invoice", ("invoice", "payment_intent"): "payment_intent",
+    ("invoice", "customer"): "customer", ("invoice", "subscription"): "subscription",
+    ("setup_intent", "payment_method"): "payment_method", ("payment_intent", "payment_method"): "payment_method",
+    ("payment_intent", "latest_charge"): "charge", ("payment_method", "customer"): "customer",
+    ("charge", "invoice"): "invoice", ("customer", "invoice_settings.default_payment_method"): "payment_method",
+}
 #: Names that say "this is a Stripe <object>" when nothing else does.
 NAME_HINTS: dict[str, str] = {
     "invoice": "invoice", "inv": "invoice", "stripe_invoice": "invoice",
@@ -71,6 +79,9 @@ class SType:
     confidence: Confidence = Confidence.CERTAIN
     #: For an event inside ``if event.type == "invoice.paid":``, what ``event.data.object`` is.
     subject: str | None = None
+    #: The name of the event a value was read from (``obj = event.data.object``), so a later
+    #: branch on that event's type can say what ``obj`` is.
+    origin: str | None = None
 
     def weaker(self, confidence: Confidence) -> SType:
         """The same type, no surer than ``confidence``."""
@@ -79,8 +90,13 @@ class SType:
 
     @property
     def is_stripe_object(self) -> bool:
-        """A response object or list: what StripeObject's own changes (15.0) apply to."""
+        """A response object or list, or a field of one: what StripeObject's dict methods (15.0) apply to."""
         return self.kind in ("object", "list")
+
+    @property
+    def is_whole_object(self) -> bool:
+        """A response object or list itself, not one of its fields (``customer.id`` is a str)."""
+        return self.is_stripe_object and not self.path
 
 
 def api_result(api: SType) -> SType:
@@ -119,7 +135,7 @@ def member(base: SType, name: str) -> SType | None:
         if base.object and not base.path and (base.object, name) in NESTED_LISTS:
             return SType("list", NESTED_LISTS[(base.object, name)], confidence=base.confidence)
         if base.object == "event" and base.path == ("data",) and name == "object":
-            return SType("object", base.subject, confidence=base.confidence)
+            return SType("object", base.subject, confidence=base.confidence, origin=base.origin)
         return replace(base, path=(*base.path, name))
     return None
 
@@ -137,6 +153,12 @@ def event_subject(event_types: list[str]) -> str | None:
     """The object every one of ``event_types`` carries, when they agree (``invoice.paid`` -> invoice)."""
     subjects = {next((obj for prefix, obj in EVENT_SUBJECTS if t.startswith(prefix)), None) for t in event_types}
     return subjects.pop() if len(subjects) == 1 else None
+
+
+def expanded(typ: SType) -> SType | None:
+    """The object an expandable field holds once expanded (``subscription.latest_invoice``: an invoice)."""
+    inner = EXPANDED.get((typ.object or "", ".".join(typ.path))) if typ.kind == "object" else None
+    return SType("object", inner, confidence=typ.confidence) if inner else None
 
 
 def element(base: SType) -> SType | None:

@@ -11,7 +11,16 @@ import ast
 from dataclasses import dataclass, field, replace
 
 from .findings import Confidence
-from .receivers import NAME_HINTS, REQUEST_OPTIONS, SType, api_result, element, event_subject, member
+from .receivers import (
+    NAME_HINTS,
+    REQUEST_OPTIONS,
+    SType,
+    api_result,
+    element,
+    event_subject,
+    expanded,
+    member,
+)
 
 Env = dict[str, SType | None]  # None: bound to something that is not a Stripe object
 
@@ -174,6 +183,8 @@ class _Walker(ast.NodeVisitor):
     # -- bindings -------------------------------------------------------------------------
     def _bind(self, target: ast.AST, value: SType | None) -> None:
         if isinstance(target, ast.Name):
+            if value is not None and value.object == "event" and not value.path:
+                value = replace(value, origin=target.id)
             self.env[target.id] = value
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
             self.self_attrs[target.attr] = value
@@ -242,6 +253,9 @@ class _Walker(ast.NodeVisitor):
     def _event_type_test(self, test: ast.expr) -> tuple[str, list[str]] | None:
         """``event.type == "invoice.paid"``, ``["type"]``, ``in (...)``, ``.startswith("invoice.")``: name, types."""
         def event_name(node: ast.AST) -> str | None:
+            if isinstance(node, ast.Name):  # event_type = event["type"]
+                typ = self.env.get(node.id)
+                return typ.origin if typ and typ.object == "event" and typ.path == ("type",) else None
             if isinstance(node, ast.Attribute):
                 key, base = node.attr, node.value
             elif isinstance(node, ast.Subscript):
@@ -267,17 +281,35 @@ class _Walker(ast.NodeVisitor):
         return None
 
     def visit_If(self, node: ast.If) -> None:
+        """Both branches from the same start; after them a name holds a Stripe value if either left one.
+
+        Inside a branch on an event's type, the event's ``data.object`` (and every name read
+        from it) is an object of that type.
+        """
         self.infer(node.test)
-        narrowed = self._event_type_test(node.test)
-        saved = self.env.get(narrowed[0]) if narrowed else None
-        if narrowed and saved is not None:
-            self.env[narrowed[0]] = replace(saved, subject=event_subject(narrowed[1]))
+        start = dict(self.env)
+        narrowed: Env = {}
+        test = self._event_type_test(node.test)
+        if test and (subject := event_subject(test[1])):
+            for name, typ in start.items():
+                if typ is not None and name == test[0]:
+                    narrowed[name] = replace(typ, subject=subject)
+                elif typ is not None and typ.origin == test[0] and typ.object is None and typ.kind == "object":
+                    narrowed[name] = replace(typ, object=subject)
+        self.env.update(narrowed)
         for stmt in node.body:
             self.visit(stmt)
-        if narrowed and saved is not None:
-            self.env[narrowed[0]] = saved
+        for name, typ in narrowed.items():  # the narrowing ends with the branch
+            if self.env.get(name) is typ:
+                self.env[name] = start[name]
+        body = dict(self.env)
+        self.env.clear()
+        self.env.update(start)
         for stmt in node.orelse:
             self.visit(stmt)
+        for name, typ in body.items():
+            if typ is not None or name not in self.env:
+                self.env[name] = typ if typ is not None else self.env.get(name)
 
     def visit_Expr(self, node: ast.Expr) -> None:
         self.infer(node.value)
@@ -351,6 +383,7 @@ class _Walker(ast.NodeVisitor):
         base = self.infer(node.value)
         if base is None:
             return None
+        base = expanded(base) or base  # subscription.latest_invoice.<field> reads an invoice's field
         if name is None:  # obj[0], obj[key]
             return element(base)
         found = member(base, name)
@@ -403,7 +436,7 @@ class _Walker(ast.NodeVisitor):
         for key, value in zip(node.keys, node.values, strict=True):
             self.infer(key)
             typ = self.infer(value)
-            if key is None and typ and typ.is_stripe_object:
+            if key is None and typ and typ.is_whole_object:
                 self._use("builtin", node, name="mapping-unpack", confidence=typ.confidence)
         return None
 
@@ -412,6 +445,7 @@ class _Walker(ast.NodeVisitor):
         receiver = target = None
         if isinstance(func, ast.Attribute) and not (isinstance(func.value, ast.Name) and func.value.id == "self"):
             receiver = self.infer(func.value)
+            receiver = receiver and (expanded(receiver) or receiver)
             target = member(receiver, func.attr) if receiver is not None else None
             if receiver is not None:
                 self._record_member(func, receiver, func.attr)
@@ -463,18 +497,18 @@ class _Walker(ast.NodeVisitor):
 
     def _builtin(self, node: ast.Call, args: list[SType | None], kwargs: dict[str | None, SType | None]) -> None:
         name = _dotted(node.func) or ""
-        stripe_args = [a for a in [*args, *kwargs.values()] if a is not None and a.is_stripe_object]
+        stripe_args = [a for a in [*args, *kwargs.values()] if a is not None and a.is_whole_object]
         first = args[0] if args else None
         if name in ("getattr", "hasattr") and first is not None and first.kind == "object":
             key = _const_str(node.args[1]) if len(node.args) > 1 else None
             if key:
                 self._read(node, SType("object", first.object, (*first.path, key), confidence=first.confidence))
             return
-        if name == "isinstance" and first is not None and first.is_stripe_object and len(node.args) > 1:
+        if name == "isinstance" and first is not None and first.is_whole_object and len(node.args) > 1:
             if "dict" in {(_dotted(n) or "") for n in ast.walk(node.args[1])}:
                 self._use("builtin", node, name="isinstance-dict", confidence=first.confidence)
             return
-        if None in kwargs and kwargs[None] is not None and kwargs[None].is_stripe_object:
+        if None in kwargs and kwargs[None] is not None and kwargs[None].is_whole_object:
             self._use("builtin", node, name="mapping-unpack", confidence=kwargs[None].confidence)
         if name in ("dict", "json.dumps", "json.dump", "jsonify", "flask.jsonify") and stripe_args:
             self._use("builtin", node, name=name, confidence=stripe_args[0].confidence)
@@ -501,15 +535,15 @@ class _Walker(ast.NodeVisitor):
 
 def _outermost(uses: list[Use]) -> list[Use]:
     """One use per chain: ``a["b"]["c"]`` reads ``b.c``, not also ``b``; ``stripe.error.X`` is one use."""
-    inner: set[tuple[str, int]] = set()
+    inner: set[tuple[str, str | None, int]] = set()
     for use in uses:
-        if use.kind in ("field", "attribute"):
-            inner.update((use.kind, id(n)) for n in ast.walk(use.node) if n is not use.node)
+        if use.kind in ("field", "attribute"):  # a read of an expanded object is not the parent's read
+            inner.update((use.kind, use.object, id(n)) for n in ast.walk(use.node) if n is not use.node)
     seen: set[tuple[str, int, str]] = set()
     kept = []
     for use in uses:
         key = (use.kind, id(use.node), use.name)
-        if (use.kind, id(use.node)) not in inner and key not in seen:
+        if (use.kind, use.object, id(use.node)) not in inner and key not in seen:
             seen.add(key)
             kept.append(use)
     return kept

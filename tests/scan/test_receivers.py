@@ -116,6 +116,9 @@ def test_serializing_a_stripe_object_as_a_dict(tmp_path: Path) -> None:
         "    if isinstance(customer, dict):\n"
         "        pass\n"
         "    return jsonify(customer=customer)\n"
+        "def fields(email):\n"
+        "    customer = stripe.Customer.create(email=email)\n"
+        "    return jsonify(id=customer.id, email=customer['email'])\n"  # strings: fine on every release
     )
     found = scan_snippet(tmp_path, code, *UP)
     assert [f.line for f in found if f.rule == "library:stripeobject-not-a-mapping"] == [7, 8, 9, 11]
@@ -168,3 +171,31 @@ def test_what_the_files_own_functions_return_is_followed(tmp_path: Path) -> None
     )
     found = [(f.line, f.confidence) for f in scan_snippet(tmp_path, code, *UP) if f.rule == DICT_METHODS]
     assert found == [(7, Confidence.LIKELY), (14, Confidence.LIKELY)]
+
+
+def test_a_webhook_handler_in_the_sample_servers_style(tmp_path: Path) -> None:
+    """Signed or not, ``data`` may be the event's (a branch join keeps it); the type is tested through a
+    variable; the object was read before the branch; an expanded field is its own object."""
+    code = PIN + (
+        "import json\n"
+        "def hook(body, sig, secret):\n"
+        "    request_data = json.loads(body)\n"
+        "    if secret:\n"
+        "        event = stripe.Webhook.construct_event(body, sig, secret)\n"
+        "        data = event['data']\n"
+        "        event_type = event['type']\n"
+        "    else:\n"
+        "        data = request_data['data']\n"
+        "        event_type = request_data['type']\n"
+        "    data_object = data['object']\n"
+        "    if event_type == 'invoice.payment_succeeded':\n"
+        "        sub = data_object['subscription']\n"
+        "    elif event_type == 'customer.updated':\n"
+        "        sub = data_object['subscription']\n"  # a customer has no such field to lose
+        "    late = data_object['subscription']\n"  # outside the branch: of no known type
+        "def create(customer_id):\n"
+        "    subscription = stripe.Subscription.create(customer=customer_id, expand=['latest_invoice'])\n"
+        "    return subscription.latest_invoice.paid\n"
+    )
+    found = scan_snippet(tmp_path, code, "16.1.0@2024-06-20", "16.1.0@2025-03-31.basil")
+    assert {(f.line, f.rule) for f in found} == {(16, "api:invoice.subscription"), (22, "api:invoice.paid")}
