@@ -523,14 +523,32 @@ class _Walker(ast.NodeVisitor):
                 bools |= _has_bool(kw.value)
             if kw.arg == "options" and isinstance(kw.value, ast.Dict):
                 self.out.pins_api_version |= "stripe_version" in {_const_str(k) for k in kw.value.keys}
+        expands = [kw.value for kw in keywords if kw.arg == "expand"]
         for given in [*args, *(kw.value for kw in keywords if kw.arg == "params")]:
             if isinstance(given, ast.Dict):
                 params += [k for k in map(_const_str, given.keys) if k]
                 bools |= _has_bool(given)
+                expands += [v for k, v in zip(given.keys, given.values, strict=True) if _const_str(k) == "expand"]
+        for listed in expands:
+            for item in listed.elts if isinstance(listed, (ast.List, ast.Tuple)) else []:
+                self._expanded_read(item, api_result(api))
         if api.style == "client":
             positional = 0
         self._use("call", node, object=api.object or None, operation=api.operation, params=tuple(params),
                   bools=bools, positional=positional, style=api.style, confidence=api.confidence)
+
+
+    def _expanded_read(self, item: ast.expr, result: SType) -> None:
+        """``expand=["latest_invoice.payment_intent"]`` asks for those fields: a removed one fails the call."""
+        path = _const_str(item)
+        typ: SType | None = result
+        for part in (path or "").split("."):
+            if typ is None or not part:
+                return
+            typ = member(typ, part) if part != "data" or typ.kind != "list" else element(typ)
+            if typ is not None and typ.kind == "object" and typ.path:
+                self._read(item, typ)
+                typ = expanded(typ) or typ
 
 
 def _outermost(uses: list[Use]) -> list[Use]:
@@ -539,10 +557,10 @@ def _outermost(uses: list[Use]) -> list[Use]:
     for use in uses:
         if use.kind in ("field", "attribute"):  # a read of an expanded object is not the parent's read
             inner.update((use.kind, use.object, id(n)) for n in ast.walk(use.node) if n is not use.node)
-    seen: set[tuple[str, int, str]] = set()
+    seen: set[tuple[object, ...]] = set()
     kept = []
     for use in uses:
-        key = (use.kind, id(use.node), use.name)
+        key = (use.kind, id(use.node), use.name, use.object, use.path)
         if (use.kind, use.object, id(use.node)) not in inner and key not in seen:
             seen.add(key)
             kept.append(use)

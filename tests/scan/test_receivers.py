@@ -199,3 +199,17 @@ def test_a_webhook_handler_in_the_sample_servers_style(tmp_path: Path) -> None:
     )
     found = scan_snippet(tmp_path, code, "16.1.0@2024-06-20", "16.1.0@2025-03-31.basil")
     assert {(f.line, f.rule) for f in found} == {(16, "api:invoice.subscription"), (22, "api:invoice.paid")}
+
+
+def test_expanding_a_field_an_api_version_removed_is_found(tmp_path: Path) -> None:
+    code = PIN + (
+        "sub = stripe.Subscription.create(customer='cus_1', expand=['latest_invoice.payment_intent'])\n"
+        "inv = stripe.Invoice.retrieve('in_1', expand=['customer', 'charge'])\n"
+        "listed = stripe.Invoice.list(expand=['data.subscription'])\n"
+        "client = stripe.StripeClient('sk_test_x', stripe_version='2024-06-20')\n"
+        "client.v1.invoices.retrieve('in_1', {'expand': ['payment_intent']})\n"
+    )
+    found = scan_snippet(tmp_path, code, "16.1.0@2024-06-20", "16.1.0@2025-03-31.basil")
+    assert {(f.line, f.rule) for f in found} == {
+        (4, "api:invoice.payment_intent"), (5, "api:invoice.charge"), (6, "api:invoice.subscription"),
+        (8, "api:invoice.payment_intent")}
