@@ -9,6 +9,7 @@ only by its name (:data:`NAME_HINTS`), and findings on it say so.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from .findings import Confidence
@@ -21,6 +22,12 @@ CLASSES: dict[str, str] = {
     "Refund": "refund", "Coupon": "coupon", "PromotionCode": "promotion_code", "TaxRate": "tax_rate",
     "Checkout": "checkout", "StripeObject": "", "ListObject": "",
 }
+#: stripe.<namespace>.<Class>: resources outside the top level (stripe.checkout.Session).
+NAMESPACES = frozenset({
+    "apps", "billing", "billing_portal", "checkout", "climate", "entitlements", "financial_connections",
+    "forwarding", "identity", "issuing", "radar", "reporting", "sigma", "tax", "terminal", "test_helpers",
+    "treasury",
+})
 #: StripeClient service attribute -> object name.
 SERVICES: dict[str, str] = {
     "customers": "customer", "invoices": "invoice", "invoice_items": "invoiceitem", "setup_intents": "setup_intent",
@@ -65,7 +72,8 @@ NAME_HINTS: dict[str, str] = {
 class SType:
     """The Stripe meaning of an expression.
 
-    ``kind``: ``module`` (the stripe package), ``resource`` (a class such as stripe.Invoice),
+    ``kind``: ``module`` (the stripe package), ``namespace`` (``stripe.checkout``),
+    ``resource`` (a class such as stripe.Invoice),
     ``api`` (a method that calls Stripe, not yet called), ``client`` (a StripeClient),
     ``services`` (``client.v1``), ``service`` (``client.v1.invoices``), ``object`` (a response
     object, ``path`` deep into it) or ``list`` (a list of ``object``).
@@ -116,7 +124,10 @@ def member(base: SType, name: str) -> SType | None:
             return SType("resource", "StripeClient")
         if name in CLASSES:
             return SType("resource", CLASSES[name])
-        return None
+        return SType("namespace", name) if name in NAMESPACES else None
+    if base.kind == "namespace":  # stripe.checkout.Session -> "checkout.session"
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        return SType("resource", f"{base.object}.{snake}") if name[:1].isupper() else None
     if base.kind == "resource":
         return None if base.object == "StripeClient" else SType("api", base.object, operation=name)
     if base.kind == "client":

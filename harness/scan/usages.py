@@ -392,7 +392,7 @@ class _Walker(ast.NodeVisitor):
         return found
 
     def _record_member(self, node: ast.AST, base: SType, name: str) -> None:
-        if base.kind in ("module", "resource"):
+        if base.kind in ("module", "namespace", "resource"):
             dotted = _dotted(node)
             if dotted and dotted.split(".")[0] in self.stripe_aliases:
                 self._use("attribute", node, name="stripe." + dotted.partition(".")[2])

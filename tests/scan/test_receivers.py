@@ -213,3 +213,15 @@ def test_expanding_a_field_an_api_version_removed_is_found(tmp_path: Path) -> No
     assert {(f.line, f.rule) for f in found} == {
         (4, "api:invoice.payment_intent"), (5, "api:invoice.charge"), (6, "api:invoice.subscription"),
         (8, "api:invoice.payment_intent")}
+
+
+def test_namespaced_resources_are_stripe_objects_too(tmp_path: Path) -> None:
+    code = PIN + (
+        "session = stripe.checkout.Session.retrieve('cs_1')\n"
+        "body = dict(session)\n"
+        "portal = stripe.billing_portal.Session.create(customer='cus_1', return_url='https://x')\n"
+        "url = portal.get('url')\n"
+        "reader = stripe.terminal.Reader\n"
+    )
+    found = scan_snippet(tmp_path, code, *UP)
+    assert [(f.line, f.rule) for f in found] == [(5, "library:stripeobject-not-a-mapping"), (7, DICT_METHODS)]
