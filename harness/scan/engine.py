@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..matrix import Cell
+from ..errors import ConfigError
+from ..matrix import LIBRARY_DEFAULT, Cell
 from ..upgrade.causes import LibraryBreak, library_breaks
 from .findings import Finding, ScanResult
 from .rules import ApiKnowledge, Context, api_findings, library_findings, make_finding
@@ -23,6 +24,19 @@ def effective_api_versions(source: Cell, target: Cell, pinned: bool) -> tuple[st
         return source.api_version, target.api_version
     return (pins.pinned_version(source.stripe) or source.api_version,
             pins.pinned_version(target.stripe) or target.api_version)
+
+
+def concrete(cell: Cell) -> Cell:
+    """``16.1.0@library-default`` as the version that release sends unpinned (the breaks table's pins)."""
+    if cell.api_version != LIBRARY_DEFAULT:
+        return cell
+    pins = _project_break("unpinned")
+    sent = pins.pinned_version(cell.stripe) if pins is not None else None
+    if sent is None:
+        msg = (f"stripe {cell.stripe} sends no API version, so {cell.id} means your account's default; "
+               f"name that version instead (e.g. {cell.stripe}@2020-08-27).")
+        raise ConfigError(msg)
+    return Cell(cell.stripe, sent)
 
 
 def _project_findings(contexts: list[Context], source: Cell, target: Cell, effective: tuple[str, str],
@@ -57,8 +71,10 @@ def scan(paths: list[Path], source: Cell, target: Cell, contracts_dir: Path | No
     ``note`` findings (changes that only matter to byte-exact request matching) are left
     out unless ``include_notes``.
     """
-    ApiKnowledge.between(source.api_version, target.api_version, contracts_dir)  # unknown version: fail first
     result = ScanResult(source.id, target.id)
+    source, target = concrete(source), concrete(target)
+    result.named_api = (source.api_version, target.api_version)
+    ApiKnowledge.between(source.api_version, target.api_version, contracts_dir)  # unknown version: fail first
     contexts = []
     for path in python_files(paths):
         tree, text, problem = parse(path)

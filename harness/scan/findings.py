@@ -51,7 +51,9 @@ class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
-    #: The API versions the code really moves between (an unpinned integration follows the library's pin).
+    #: The API versions named (library-default resolved), and the ones the code really moves between
+    #: (an unpinned integration follows the library's pin).
+    named_api: tuple[str, str] | None = None
     effective_api: tuple[str, str] | None = None
 
     @property

@@ -34,8 +34,7 @@ def finding_lines(finding: Finding, root: Path | None = None, indent: str = "") 
 def render_text(result: ScanResult, root: Path | None = None) -> str:
     """Human output: the verdict, each finding, the API versions really compared, unreadable files."""
     lines = [verdict_line(result)]
-    source_api, target_api = result.source.split("@")[1], result.target.split("@")[1]
-    if result.effective_api and result.effective_api != (source_api, target_api):
+    if result.effective_api and result.effective_api != result.named_api:
         lines.append(f"The code pins no API version: compared the versions its releases send, "
                      f"{result.effective_api[0]} -> {result.effective_api[1]}.")
     for finding in result.findings:

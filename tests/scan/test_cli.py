@@ -102,3 +102,12 @@ def test_a_file_that_is_not_python_is_reported_and_the_rest_still_scanned(
     assert "not scanned: " in out
     assert "broken.py: not valid Python (line 1" in out
     assert "Invoice.upcoming is gone" in out
+
+
+def test_library_default_is_the_version_the_release_sends(capsys: pytest.CaptureFixture[str]) -> None:
+    naive = str(ROOT / "examples" / "naive_integration" / "naive")
+    assert main(["scan", naive, "--from", "7.14.0@library-default", "--to", "16.1.0@library-default"]) == 1
+    out = capsys.readouterr().out
+    assert "stripe 7.14.0 sends 2023-10-16, stripe 16.1.0 sends 2026-10-28.endive" in out
+    assert main(["scan", naive, "--from", "5.5.0@library-default", "--to", "16.1.0@library-default"]) == 2
+    assert "stripe 5.5.0 sends no API version" in capsys.readouterr().err

@@ -15,8 +15,13 @@ from harness.matrix import Cell, load_matrix
 from harness.scan.engine import scan
 
 ROOT = Path(__file__).resolve().parents[2]
-LEGACY = ROOT / "examples" / "legacy_integration"
-LABELS = json.loads((LEGACY / "planted_idioms.json").read_text())["upgrades"]
+#: The examples with planted idioms, each labelled by hand in its planted_idioms.json.
+LABELLED = [ROOT / "examples" / "legacy_integration", ROOT / "examples" / "naive_integration"]
+LABELS = [
+    (folder, upgrade)
+    for folder in LABELLED
+    for upgrade in json.loads((folder / "planted_idioms.json").read_text())["upgrades"]
+]
 
 
 def _line(path: Path, text: str) -> int:
@@ -25,14 +30,15 @@ def _line(path: Path, text: str) -> int:
     return lines[0]
 
 
-@pytest.mark.parametrize("upgrade", LABELS, ids=[f"{u['from']}->{u['to']}" for u in LABELS])
-def test_every_planted_idiom_at_its_line_with_the_version_that_breaks_it(upgrade: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("folder", "upgrade"), LABELS, ids=[f"{f.name}:{u['from']}->{u['to']}" for f, u in LABELS])
+def test_every_planted_idiom_at_its_line_with_the_version_that_breaks_it(folder: Path, upgrade: dict[str, Any]) -> None:
     expected = {
-        (e["file"], _line(LEGACY / e["file"], e["line_contains"]), e["rule"], e["changed_in"])
+        (e["file"], _line(folder / e["file"], e["line_contains"]), e["rule"], e["changed_in"])
         for e in upgrade["expected"]
     }
-    result = scan([LEGACY], Cell.parse(str(upgrade["from"])), Cell.parse(str(upgrade["to"])))
-    assert {(f.path.name, f.line, f.rule, f.changed_in) for f in result.findings} == expected
+    result = scan([folder], Cell.parse(upgrade["from"]), Cell.parse(upgrade["to"]))
+    found = {(f.path.relative_to(folder).as_posix(), f.line, f.rule, f.changed_in) for f in result.findings}
+    assert found == expected
 
 
 MATRIX = load_matrix(ROOT / "pyproject.toml")
