@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -108,7 +109,8 @@ def main() -> None:
     lines += ["", f"Scanning harness/ ({files} files, {loc} lines) for 7.14.0@2023-10-16 -> 16.1.0@2026-10-28.endive: "
               f"{best:.2f} s, best of {args.runs} ({loc / best:,.0f} lines/s); the first scan in a process, which "
               f"also reads the breaks table, {first:.2f} s. Each scan reads the catalogue. The whole command, "
-              f"`stripe-compat scan harness ...`, from process start: {_command_seconds():.2f} s."]
+              f"`stripe-compat scan harness ...`, from process start: {_command_seconds():.2f} s "
+              f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: shared machines run slower)."]
     text = "\n".join(lines)
     print(text)
     if args.write:
