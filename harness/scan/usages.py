@@ -103,8 +103,11 @@ def _bound_names(body: list[ast.stmt]) -> set[str]:
 class _Walker(ast.NodeVisitor):
     """Infers types statement by statement and records each use once, at its outermost node."""
 
-    def __init__(self, out: FileUses, returns: Env | None = None, module_env: Env | None = None) -> None:
+    def __init__(self, out: FileUses, returns: Env | None = None, module_env: Env | None = None,
+                 facts: dict[int, tuple[set[str], bool]] | None = None) -> None:
         self.out = out
+        #: Per function node, the names its body binds and whether it probes the library (walks are costly).
+        self.facts = facts if facts is not None else {}
         self.module_env: Env = module_env or {}
         self.env: Env = self.module_env
         #: What the file's own functions return, by name, from an earlier pass (``get_invoice(...)``).
@@ -154,10 +157,11 @@ class _Walker(ast.NodeVisitor):
                 self.infer(default)
         outer = self.env
         self.env = dict(outer) if outer is self.module_env else {**self.module_env, **outer}
-        local = _bound_names(node.body)
+        if id(node) not in self.facts:
+            self.facts[id(node)] = (_bound_names(node.body), _probes_library(node.body, self.stripe_aliases))
+        local, probes = self.facts[id(node)]
         for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
             self.env[arg.arg] = self._param_type(arg, local)
-        probes = _probes_library(node.body, self.stripe_aliases)
         self.guarded += probes
         enclosing, self.function = self.function, node.name
         for stmt in node.body:
@@ -567,6 +571,10 @@ def _outermost(uses: list[Use]) -> list[Use]:
     return kept
 
 
+def _stripe_only(env: Env) -> Env:
+    return {name: typ for name, typ in env.items() if typ is not None}
+
+
 def find_uses(tree: ast.Module) -> FileUses:
     """Every Stripe use in one parsed file.
 
@@ -576,13 +584,15 @@ def find_uses(tree: ast.Module) -> FileUses:
     """
     returns: Env = {}
     module_env: Env = {}
+    facts: dict[int, tuple[set[str], bool]] = {}
     for _ in range(_PASSES):
         out = FileUses()
-        walker = _Walker(out, returns, dict(module_env))
+        walker = _Walker(out, returns, dict(module_env), facts)
         for stmt in tree.body:
             walker.visit(stmt)
-        if walker.found_returns == returns and walker.module_env == module_env:
-            break
+        if _stripe_only(walker.found_returns) == _stripe_only(returns) and \
+                _stripe_only(walker.module_env) == _stripe_only(module_env):
+            break  # another walk would see what this one saw
         returns, module_env = walker.found_returns, walker.module_env
     out.uses = _outermost(out.uses)
     return out
