@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -24,6 +25,19 @@ def effective_api_versions(source: Cell, target: Cell, pinned: bool) -> tuple[st
         return source.api_version, target.api_version
     return (pins.pinned_version(source.stripe) or source.api_version,
             pins.pinned_version(target.stripe) or target.api_version)
+
+
+#: ``# stripe-compat: ignore`` silences every finding on its line; ``ignore[api:invoice.paid, ...]`` those rules.
+_IGNORE = re.compile(r"#\s*stripe-compat:\s*ignore(?:\[([^\]]*)\])?")
+
+
+def silenced(finding: Finding, line: str) -> bool:
+    """Whether the finding's line carries an ignore comment for it (a reviewed, accepted use)."""
+    match = _IGNORE.search(line)
+    if match is None:
+        return False
+    rules = {r.strip() for r in (match.group(1) or "").split(",") if r.strip()}
+    return not rules or finding.rule in rules
 
 
 def concrete(cell: Cell) -> Cell:
@@ -91,6 +105,8 @@ def scan(paths: list[Path], source: Cell, target: Cell, contracts_dir: Path | No
                                  any(c.uses.sets_retries for c in contexts))
     for ctx in contexts:
         findings += [*library_findings(ctx), *api_findings(ctx, knowledge)]
+    texts = {ctx.path: ctx.text.splitlines() for ctx in contexts}
+    findings = [f for f in findings if not silenced(f, texts[f.path][f.line - 1])]
     # One finding per rule and line (the first column), notes only when asked for.
     unique = {(f.path, f.line, f.rule): f for f in reversed(findings) if include_notes or f.severity != "note"}
     result.findings = sorted(unique.values(), key=lambda f: (str(f.path), f.line, f.column, f.rule))

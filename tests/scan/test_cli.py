@@ -111,3 +111,16 @@ def test_library_default_is_the_version_the_release_sends(capsys: pytest.Capture
     assert "stripe 7.14.0 sends 2023-10-16, stripe 16.1.0 sends 2026-10-28.endive" in out
     assert main(["scan", naive, "--from", "5.5.0@library-default", "--to", "16.1.0@library-default"]) == 2
     assert "stripe 5.5.0 sends no API version" in capsys.readouterr().err
+
+
+def test_an_ignore_comment_silences_a_reviewed_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "billing.py").write_text(
+        "import stripe\nstripe.api_version = '2023-10-16'\nstripe.max_network_retries = 0\n"
+        "inv = stripe.Invoice.retrieve('in_1')\n"
+        "a = inv.get('paid')  # stripe-compat: ignore\n"
+        "b = inv.get('paid')  # stripe-compat: ignore[api:invoice.paid]\n"
+        "c = inv.get('paid')  # stripe-compat: ignore[library:stripeobject-dict-methods, api:invoice.paid]\n"
+    )
+    assert main(["scan", str(tmp_path), *UPGRADE, "--format", "json"]) == 1
+    found = {(f["line"], f["rule"]) for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert found == {(6, "library:stripeobject-dict-methods")}
