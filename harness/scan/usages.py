@@ -254,66 +254,84 @@ class _Walker(ast.NodeVisitor):
 
     visit_TryStar = visit_Try
 
-    def _event_type_test(self, test: ast.expr) -> tuple[str, list[str]] | None:
-        """``event.type == "invoice.paid"``, ``["type"]``, ``in (...)``, ``.startswith("invoice.")``: name, types."""
-        def event_name(node: ast.AST) -> str | None:
-            if isinstance(node, ast.Name):  # event_type = event["type"]
-                typ = self.env.get(node.id)
-                return typ.origin if typ and typ.object == "event" and typ.path == ("type",) else None
-            if isinstance(node, ast.Attribute):
-                key, base = node.attr, node.value
-            elif isinstance(node, ast.Subscript):
-                key, base = _const_str(node.slice), node.value
-            else:
-                return None
-            typ = self.env.get(base.id) if key == "type" and isinstance(base, ast.Name) else None
-            return base.id if typ and typ.object == "event" and not typ.path else None
+    def _event_name(self, node: ast.AST) -> str | None:
+        """The event variable ``node`` reads the type of: ``event.type``, ``event["type"]``, ``event_type``."""
+        if isinstance(node, ast.Name):  # event_type = event["type"]
+            typ = self.env.get(node.id)
+            return typ.origin if typ and typ.object == "event" and typ.path == ("type",) else None
+        if isinstance(node, ast.Attribute):
+            key, base = node.attr, node.value
+        elif isinstance(node, ast.Subscript):
+            key, base = _const_str(node.slice), node.value
+        else:
+            return None
+        typ = self.env.get(base.id) if key == "type" and isinstance(base, ast.Name) else None
+        return base.id if typ and typ.object == "event" and not typ.path else None
 
+    def _event_type_test(self, test: ast.expr) -> tuple[str, list[str]] | None:
+        """``event.type == "invoice.paid"``, ``in (...)``, ``.startswith("invoice.")``: the event, the types."""
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             left, right = test.left, test.comparators[0]
             if isinstance(test.ops[0], ast.Eq):
                 for side, other in ((left, right), (right, left)):
-                    if (name := event_name(side)) and (value := _const_str(other)):
+                    if (name := self._event_name(side)) and (value := _const_str(other)):
                         return name, [value]
-            if isinstance(test.ops[0], ast.In) and (name := event_name(left)) and \
+            if isinstance(test.ops[0], ast.In) and (name := self._event_name(left)) and \
                     isinstance(right, (ast.Tuple, ast.List, ast.Set)):
                 values = [_const_str(e) for e in right.elts]
                 return (name, [v for v in values if v]) if all(values) else None
         if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith" \
-                and test.args and (name := event_name(test.func.value)) and (prefix := _const_str(test.args[0])):
+                and test.args and (name := self._event_name(test.func.value)) and (prefix := _const_str(test.args[0])):
             return name, [prefix]
         return None
 
-    def visit_If(self, node: ast.If) -> None:
-        """Both branches from the same start; after them a name holds a Stripe value if either left one.
-
-        Inside a branch on an event's type, the event's ``data.object`` (and every name read
-        from it) is an object of that type.
-        """
-        self.infer(node.test)
-        start = dict(self.env)
+    def _narrowing(self, test: tuple[str, list[str]] | None) -> Env:
+        """Inside a branch on an event's type, its ``data.object`` and every name read from it has that type."""
+        subject = event_subject(test[1]) if test else None
         narrowed: Env = {}
-        test = self._event_type_test(node.test)
-        if test and (subject := event_subject(test[1])):
-            for name, typ in start.items():
-                if typ is not None and name == test[0]:
-                    narrowed[name] = replace(typ, subject=subject)
-                elif typ is not None and typ.origin == test[0] and typ.object is None and typ.kind == "object":
-                    narrowed[name] = replace(typ, object=subject)
-        self.env.update(narrowed)
-        for stmt in node.body:
-            self.visit(stmt)
-        for name, typ in narrowed.items():  # the narrowing ends with the branch
-            if self.env.get(name) is typ:
-                self.env[name] = start[name]
-        body = dict(self.env)
+        for name, typ in self.env.items() if test and subject else ():
+            if typ is not None and name == test[0]:
+                narrowed[name] = replace(typ, subject=subject)
+            elif typ is not None and typ.origin == test[0] and typ.object is None and typ.kind == "object":
+                narrowed[name] = replace(typ, object=subject)
+        return narrowed
+
+    def _branches(self, branches: list[tuple[list[ast.stmt], Env]]) -> None:
+        """Each branch from the same start; after them a name holds a Stripe value if any branch left one."""
+        start = dict(self.env)
+        ends = []
+        for body, narrowed in branches:
+            self.env.clear()
+            self.env.update({**start, **narrowed})
+            for stmt in body:
+                self.visit(stmt)
+            for name, typ in narrowed.items():  # the narrowing ends with the branch
+                if self.env.get(name) is typ:
+                    self.env[name] = start[name]
+            ends.append(dict(self.env))
         self.env.clear()
-        self.env.update(start)
-        for stmt in node.orelse:
-            self.visit(stmt)
-        for name, typ in body.items():
-            if typ is not None or name not in self.env:
-                self.env[name] = typ if typ is not None else self.env.get(name)
+        for end in ends:
+            for name, typ in end.items():
+                if typ is not None or name not in self.env:
+                    self.env[name] = typ
+
+    def visit_If(self, node: ast.If) -> None:
+        self.infer(node.test)
+        self._branches([(node.body, self._narrowing(self._event_type_test(node.test))), (node.orelse, {})])
+
+    def visit_Match(self, node: ast.Match) -> None:
+        """``match event.type: case "invoice.paid": ...`` narrows like an ``if``."""
+        self.infer(node.subject)
+        event = self._event_name(node.subject)
+        branches = []
+        for case in node.cases:
+            patterns = case.pattern.patterns if isinstance(case.pattern, ast.MatchOr) else [case.pattern]
+            values = [_const_str(p.value) for p in patterns if isinstance(p, ast.MatchValue)]
+            test = (event, [v for v in values if v]) if event and values and all(values) else None
+            if case.guard is not None:
+                self.infer(case.guard)
+            branches.append((case.body, self._narrowing(test)))
+        self._branches([*branches, ([], {})])  # no case may match
 
     def visit_Expr(self, node: ast.Expr) -> None:
         self.infer(node.value)

@@ -225,3 +225,20 @@ def test_namespaced_resources_are_stripe_objects_too(tmp_path: Path) -> None:
     )
     found = scan_snippet(tmp_path, code, *UP)
     assert [(f.line, f.rule) for f in found] == [(5, "library:stripeobject-not-a-mapping"), (7, DICT_METHODS)]
+
+
+def test_a_match_on_the_event_type_narrows_like_an_if(tmp_path: Path) -> None:
+    code = PIN + (
+        "def hook(body: bytes, sig: str) -> None:\n"
+        "    event = stripe.Webhook.construct_event(body, sig, 'whsec_x')\n"
+        "    obj = event.data.object\n"
+        "    match event.type:\n"
+        "        case 'invoice.paid' | 'invoice.payment_succeeded':\n"
+        "            sub = obj.subscription\n"
+        "        case 'customer.updated':\n"
+        "            coupon = obj.discount.coupon\n"
+        "        case _:\n"
+        "            other = obj.subscription\n"
+    )
+    found = scan_snippet(tmp_path, code, "16.1.0@2024-06-20", "16.1.0@2026-10-28.endive")
+    assert {(f.line, f.rule) for f in found} == {(9, "api:invoice.subscription"), (11, "api:customer.discount")}
