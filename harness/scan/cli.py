@@ -30,7 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                         help="files or folders to read (default: the package of [tool.stripe-compat] adapter)")
     parser.add_argument("--from", dest="source", type=cell_argument, required=True, metavar="LIB@API",
-                        help="the stripe release and API version you run today, e.g. 7.14.0@2023-10-16")
+                        help="the stripe release and API version you run today, e.g. 7.14.0@2023-10-16 "
+                             "(LIB@library-default: the version that release sends unpinned)")
     parser.add_argument("--to", dest="target", type=cell_argument, required=True, metavar="LIB@API",
                         help="the ones you want, e.g. 16.1.0@2026-10-28.endive")
     parser.add_argument("--format", choices=FORMATS, default="text", help="text (default), json or sarif")
