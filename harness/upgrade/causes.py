@@ -21,7 +21,7 @@ from typing import Any
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from ..contracts.catalogue import load_catalogue, version_key
+from ..contracts.catalogue import is_version, load_catalogue, version_key
 from ..contracts.registry import resolve_contracts_dir
 from ..errors import ConfigError
 from ..matrix import Cell
@@ -92,15 +92,19 @@ class KnownCause:
         return min(hits) if hits else None
 
     def applies(self, source: Cell | None, target: Cell | None) -> bool:
-        """Whether this cause can explain a failure of ``target`` that ``source`` did not have."""
-        if source is None or target is None:
+        """Whether this cause can explain a failure of ``target`` (that ``source``, when given, did not have)."""
+        if target is None:
             return True
         if self.library_break is not None:
+            if source is None:
+                return self.library_break.broken_on(target.stripe)
             return self.library_break.breaks_between(source.stripe, target.stripe)
-        if self.version is not None:
-            low, high = sorted((source.api_version, target.api_version), key=version_key)
-            return version_key(low) < version_key(self.version) <= version_key(high)
-        return True
+        if self.version is None or not is_version(target.api_version):  # library-default: not known here
+            return True
+        if source is None or not is_version(source.api_version):
+            return version_key(target.api_version) >= version_key(self.version)
+        low, high = sorted((source.api_version, target.api_version), key=version_key)
+        return version_key(low) < version_key(self.version) <= version_key(high)
 
 
 def _patterns(raw: list[str], where: str) -> tuple[re.Pattern[str], ...]:

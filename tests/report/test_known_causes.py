@@ -56,6 +56,11 @@ def test_a_cause_applies_only_when_the_upgrade_crosses_it() -> None:
     attribute = "AttributeError: module 'stripe' has no attribute 'error'"
     assert explain(attribute, source=OLD, target=Cell("13.2.0", "2023-10-16")) is not None
     assert explain(attribute, source=OLD, target=Cell("14.4.1", "2023-10-16")) is None
+    # One cell alone (a matrix report): only what is in effect there.
+    assert explain("AttributeError: get", target=Cell("14.4.1", "2023-10-16")) is None
+    assert explain("AttributeError: get", target=NEW) is not None
+    assert explain("KeyError: 'paid'", target=Cell("16.1.0", "2024-06-20")) is None
+    assert explain("KeyError: 'paid'", target=NEW) is not None
 
 
 _MISS = ("Failed: No recorded response for GET /v1/customers email=repair-lookup.slow@example.com&limit=10\n"
