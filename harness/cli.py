@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "harness.recording",
     "harness.report.cli",
     "harness.upgrade.cli",
+    "harness.scan.cli",
     "harness.ci.cli",
     "harness.chaos.cli",
 )

@@ -9,11 +9,13 @@ from __future__ import annotations
 import enum
 import importlib
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, ConfigFileError
 from .matrix import LIBRARY_DEFAULT, Matrix, load_matrix, read_tool_table, validate_api_version
+from .upgrade.causes import library_cause
 from .validation import check_keys, check_str, fail, is_adapter_path
 
 DEFAULT_ADAPTER = "harness.reference.adapter:ReferenceAdapter"
@@ -76,6 +78,12 @@ class HarnessConfig:
         try:
             return getattr(importlib.import_module(module_name), attr)
         except (ImportError, AttributeError) as exc:
+            if (cause := library_cause(str(exc))) is not None:
+                # The adapter is found but stripe itself breaks its import: a library break, not a setting.
+                release = metadata.version("stripe")
+                msg = (f"The adapter {self.adapter!r} cannot be imported with stripe {release}: {exc}. "
+                       f"A library break, not a configuration mistake: {cause.explanation} Source: {cause.source}")
+                raise ConfigError(msg) from exc
             problem = str(exc)
         except Exception as exc:  # the adapter's own module raised while importing
             problem = (

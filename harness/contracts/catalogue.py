@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import ConfigError
 
 CHANGE_KINDS = ("added", "removed", "moved", "retyped", "required")
+REQUEST_CHANGE_KINDS = ("removed", "moved")
 _VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
 
 
@@ -48,6 +49,19 @@ class Change:
 
 
 @dataclass(frozen=True)
+class RequestChange:
+    """One request parameter an API version stops accepting (response shapes are unaffected)."""
+
+    object: str
+    operations: tuple[str, ...]
+    param: str
+    change: str
+    source: str
+    to: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Release:
     """One API version's catalogue file."""
 
@@ -57,6 +71,8 @@ class Release:
     summary: str
     sources: tuple[str, ...]
     changes: tuple[Change, ...]
+    #: Request-side changes: what ``scan`` checks the parameters of Stripe calls against.
+    requests: tuple[RequestChange, ...] = ()
 
 
 def _change(raw: dict[str, Any], where: str) -> Change:
@@ -73,12 +89,26 @@ def _change(raw: dict[str, Any], where: str) -> Change:
     return change
 
 
+def _request_change(raw: dict[str, Any], where: str) -> RequestChange:
+    try:
+        change = RequestChange(**{**raw, "operations": tuple(raw.get("operations", ()))})
+    except TypeError as exc:
+        raise ConfigError(f"{where}: {exc}; entries take {', '.join(RequestChange.__dataclass_fields__)}") from exc
+    if change.change not in REQUEST_CHANGE_KINDS or not change.source or not change.operations:
+        msg = f"{where}: needs change ({', '.join(REQUEST_CHANGE_KINDS)}), operations and a source"
+        raise ConfigError(msg)
+    return change
+
+
 def load_release(path: Path) -> Release:
     """Read and check one catalogue file; errors name the file and the entry."""
     try:
         raw = json.loads(path.read_text())
         changes = tuple(_change(entry, f"{path}: changes[{i}]") for i, entry in enumerate(raw.pop("changes")))
-        release = Release(changes=changes, sources=tuple(raw.pop("sources")), **raw)
+        requests = tuple(
+            _request_change(entry, f"{path}: requests[{i}]") for i, entry in enumerate(raw.pop("requests", []))
+        )
+        release = Release(changes=changes, requests=requests, sources=tuple(raw.pop("sources")), **raw)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         if isinstance(exc, ConfigError):
             raise

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..report.results import CellResult
 from ..report.verdict import failure_rows
 from ..rules import RULES
-from .causes import KnownCause, explain
+from .causes import KnownCause, explain, is_knock_on
 
 _EXCEPTION = re.compile(r"^(?:[\w.]+\.)?\w+(?:Error|Exception|Exit)\b")
 #: How the plugin shows an exception the integration raised (harness.rules.IntegrationRaised).
@@ -24,14 +24,17 @@ class Break:
     reason: str
     cause: KnownCause | None
     already_failing: bool  # it failed in the from-cell too: not new, but the target is still not safe
+    knock_on: bool = False  # it repeated a request an earlier failure left answered: not a cause itself
 
 
 def classify(reason: str) -> str:
     """contract violation, no recorded response, library exception, broken rule or assertion, from the first line.
 
     The plugin puts contract violations and cassette misses first (they are usually the
-    cause of what the scenario raised next), so the start of the reason is enough.
+    cause of what the scenario raised next), so the start of the reason is enough; the
+    rest of a whole reason (what followed, ``and so: ...``) does not change its kind.
     """
+    reason = reason.split("\n", 1)[0]
     if "contract violation" in reason:
         return "contract violation"
     if "No recorded response" in reason:
@@ -46,9 +49,18 @@ def classify(reason: str) -> str:
 
 
 def breaks(before: CellResult | None, after: CellResult) -> list[Break]:
-    """Every failure of ``after``, marked when the same scenario already failed in ``before``."""
+    """Every failure of ``after``, marked when the same scenario already failed in ``before``.
+
+    Causes are looked up in the whole reason (every line the scenario left), among the
+    causes that can differ between the two cells.
+    """
     failing_before = {row["id"] for row in failure_rows(before)} if before else set()
-    return [
-        Break(row["id"], classify(row["reason"]), row["reason"], explain(row["reason"]), row["id"] in failing_before)
-        for row in failure_rows(after)
-    ]
+    found = []
+    for row in failure_rows(after):
+        text = row["reason"]
+        cause = explain(text, source=before.cell if before else None, target=after.cell)
+        found.append(Break(
+            row["id"], classify(row["reason"]), row["reason"], cause, row["id"] in failing_before,
+            knock_on=cause is None and is_knock_on(text),
+        ))
+    return found

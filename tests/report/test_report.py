@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,6 +13,7 @@ from harness.cli import main
 from harness.report.html import render_html
 from harness.report.markdown import render_markdown
 from harness.report.table import render_table
+from harness.upgrade.causes import load_causes
 
 from .helpers import REASON, project, verdict, verdict_of, write_result
 
@@ -58,7 +60,9 @@ def test_markdown_is_a_table_with_words_and_a_folded_group_per_cause(tmp_path: P
 def test_html_is_self_contained_with_a_worded_heatmap_cell_per_cell_linked_to_failures(tmp_path: Path) -> None:
     page = render_html(verdict(tmp_path))
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    assert "https://" not in page.replace("https://github.com/stripe/stripe-python/blob/master/CHANGELOG.md", "")
+    for cause in load_causes():  # a cause's source is text to read, not something the page loads
+        page = page.replace(html.escape(cause.source), "")
+    assert "https://" not in page
     assert "<script" not in page
     assert "<link" not in page
     svg = ET.fromstring(page[page.index("<svg"): page.index("</svg>") + 6])
