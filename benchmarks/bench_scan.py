@@ -81,7 +81,7 @@ def _command_seconds() -> float:
     """The whole ``stripe-compat scan harness`` command, interpreter start and imports included."""
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "harness.cli", "scan", "harness", "--from", "7.14.0@2023-10-16",
-                    "--to", "16.1.0@2026-10-28.endive"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+                    "--to", "16.1.0@2026-10-28.endive"], cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 

@@ -152,7 +152,7 @@ def api_findings(ctx: Context, knowledge: ApiKnowledge) -> Iterator[Finding]:
             for row in knowledge.rows:
                 if row.object == use.object and (found := _field_finding(ctx, use, row, knowledge)):
                     yield found
-        elif use.kind == "call":
+        elif use.kind == "call" and not use.fixed_version:
             for version, req in knowledge.requests:
                 if req.object == use.object and use.operation in req.operations and req.param in use.params:
                     what = f"{req.object} {use.operation}: parameter {req.param} was {req.change}" + (

@@ -43,6 +43,9 @@ class Use:
     #: Inside code that probes the library first (``hasattr(stripe, ...)``, ``except ImportError``):
     #: written for several releases, so a name it falls back to is not a break.
     guarded: bool = False
+    #: A call that names its own API version (``stripe_version="2024-06-20"`` or a constant): the
+    #: upgrade does not move it.
+    fixed_version: bool = False
 
 
 @dataclass
@@ -66,6 +69,11 @@ def _dotted(node: ast.AST) -> str | None:
 
 def _const_str(node: ast.AST | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _is_constant(node: ast.AST) -> bool:
+    """A string literal or an UPPER_CASE name: a version fixed in the code, not the run's."""
+    return _const_str(node) is not None or (isinstance(node, ast.Name) and node.id.isupper())
 
 
 def _has_bool(node: ast.AST) -> bool:
@@ -117,6 +125,8 @@ class _Walker(ast.NodeVisitor):
         self.stripe_aliases: set[str] = set()
         self.self_attrs: Env = {}
         self.guarded = 0
+        #: Names of option dicts built with a constant ``stripe_version`` (``{"stripe_version": V}``).
+        self.fixed_options: set[str] = set()
 
     # -- scopes ---------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -200,6 +210,10 @@ class _Walker(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         value = self.infer(node.value)
+        if isinstance(node.value, ast.Dict) and any(
+                _const_str(k) == "stripe_version" and _is_constant(v)
+                for k, v in zip(node.value.keys, node.value.values, strict=True)):
+            self.fixed_options.update(t.id for t in node.targets if isinstance(t, ast.Name))
         for target in node.targets:
             self._note_config(target)
             self._bind(target, value)
@@ -556,8 +570,12 @@ class _Walker(ast.NodeVisitor):
                 self._expanded_read(item, api_result(api))
         if api.style == "client":
             positional = 0
+        fixed = any((kw.arg == "stripe_version" and _is_constant(kw.value)) or
+                    (kw.arg is None and isinstance(kw.value, ast.Name) and kw.value.id in self.fixed_options)
+                    for kw in keywords)
         self._use("call", node, object=api.object or None, operation=api.operation, params=tuple(params),
-                  bools=bools, positional=positional, style=api.style, confidence=api.confidence)
+                  bools=bools, positional=positional, style=api.style, confidence=api.confidence,
+                  fixed_version=fixed)
 
 
     def _expanded_read(self, item: ast.expr, result: SType) -> None:

@@ -101,6 +101,12 @@ def test_each_request_change(tmp_path: Path, version: str, change: RequestChange
     client = (head + 'client = stripe.StripeClient("sk_test_x", stripe_version="2020-08-27")\n'
               f'client.v1.{_service(change.object)}.create({{"{change.param}": ["card"]}})\n')
     assert len(scan_snippet(tmp_path, client, before, after)) == 1
+    # A call that names its own API version is not moved by the upgrade.
+    fixed = head + f'{call}(customer="cus_1", {change.param}=["card"], stripe_version="{_previous(version)}")\n'
+    assert not scan_snippet(tmp_path, fixed, before, after)
+    options = head + (f'OLD = "{_previous(version)}"\noptions = {{"stripe_version": OLD}}\n'
+                      f'{call}(customer="cus_1", {change.param}=["card"], **options)\n')
+    assert not scan_snippet(tmp_path, options, before, after)
     # Other parameters of the same call, or the same parameter on the way back: nothing.
     assert not scan_snippet(tmp_path, head + f'{call}(customer="cus_1", metadata={{"a": "b"}})\n', before, after)
     assert not scan_snippet(tmp_path, head + f'{call}({change.param}=["card"])\n', after, before)

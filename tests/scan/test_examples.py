@@ -54,3 +54,11 @@ def test_no_false_finding_on_the_reference_integration_and_the_shop(source: str,
     assert result.files > 20
     assert not result.unreadable
     assert result.findings == []
+
+
+def test_the_harness_itself_scans_clean_across_the_matrix() -> None:
+    """The harness runs on every matrix release: none of its Stripe calls may use what one of them lacks."""
+    oldest, newest = MATRIX.stripe[0], MATRIX.stripe[-1]
+    for source, target in ((f"{oldest}@{MATRIX.api_versions[0]}", f"{newest}@{MATRIX.api_versions[-1]}"),
+                           (f"{newest}@{MATRIX.api_versions[-1]}", f"{oldest}@{MATRIX.api_versions[0]}")):
+        assert scan([ROOT / "harness"], Cell.parse(source), Cell.parse(target)).findings == []
