@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from .planted import eager, project
+
 pytest_plugins = ["pytester"]
 
 PYPROJECT = """
@@ -19,21 +21,6 @@ stripe = ["16.1.0"]
 api_versions = ["library-default", "2025-03-31.basil", "2026-10-28.endive"]
 """
 
-#: Signup creates the customer inline (the incident's flaw), pinned as it should be.
-EAGER = """
-import stripe
-from harness.reference.adapter import ReferenceAdapter
-
-class EagerAdapter(ReferenceAdapter):
-    def __init__(self, settings, workdir):
-        super().__init__(settings, workdir)
-        self.key, self.version = settings.api_key, settings.api_version
-
-    def signup(self, email):
-        user_id = super().signup(email)
-        stripe.Customer.create(email=email, api_key=self.key, stripe_version=self.version)
-        return user_id
-"""
 
 #: The reference integration, but relying on the library's default API version.
 UNPINNED = """
@@ -48,17 +35,12 @@ class UnpinnedAdapter(ReferenceAdapter):
 LAZY = ["--pyargs", "harness.scenarios.test_lazy_customer", "-p", "no:randomly", "-k", "first_card"]
 
 
-def _project(pytester: pytest.Pytester, module: str, source: str, adapter: str) -> pytest.Pytester:
-    pytester.makefile(".toml", pyproject=PYPROJECT.format(adapter=f"{module}:{adapter}"))
-    pytester.makepyfile(**{module: source})
-    pytester.syspathinsert()
-    return pytester
 
 
 def test_a_failing_scenario_is_recorded_with_its_reason_and_replays_the_same_failure(
     pytester: pytest.Pytester,
 ) -> None:
-    _project(pytester, "eager", EAGER, "EagerAdapter")
+    project(pytester, PYPROJECT, "eager", eager(), "EagerAdapter")
     version = "--stripe-api-version=2025-03-31.basil"
 
     recorded = pytester.runpytest(*LAZY, version, "--stripe-backend=localstripe", "--stripe-record-mode=rewrite")
@@ -85,7 +67,7 @@ def test_a_failing_scenario_is_recorded_with_its_reason_and_replays_the_same_fai
 
 
 def test_mode_once_replays_an_existing_cassette_and_none_writes_nothing(pytester: pytest.Pytester) -> None:
-    _project(pytester, "eager", EAGER, "EagerAdapter")
+    project(pytester, PYPROJECT, "eager", eager(), "EagerAdapter")
     args = [*LAZY, "--stripe-api-version=2025-03-31.basil", "--stripe-backend=localstripe"]
     pytester.runpytest(*args, "--stripe-record-mode=once")
     (cassette,) = (pytester.path / "cassettes").rglob("*.json")
@@ -100,14 +82,14 @@ def test_mode_once_replays_an_existing_cassette_and_none_writes_nothing(pytester
 
 
 def test_an_unknown_record_mode_lists_the_valid_ones(pytester: pytest.Pytester) -> None:
-    _project(pytester, "eager", EAGER, "EagerAdapter")
+    project(pytester, PYPROJECT, "eager", eager(), "EagerAdapter")
     result = pytester.runpytest(*LAZY, "--stripe-record-mode=sometimes")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*'none', 'once', 'new_episodes', 'all', 'rewrite'*"])
 
 
 def test_an_unpinned_integration_fails_a_pinned_cell_naming_the_version_it_sent(pytester: pytest.Pytester) -> None:
-    _project(pytester, "unpinned", UNPINNED, "UnpinnedAdapter")
+    project(pytester, PYPROJECT, "unpinned", UNPINNED, "UnpinnedAdapter")
     results = pytester.path / "cell.json"
     cassettes = f"--stripe-cassettes={Path(__file__).resolve().parents[1] / 'cassettes'}"
 
@@ -123,7 +105,7 @@ def test_an_unpinned_integration_fails_a_pinned_cell_naming_the_version_it_sent(
 
 
 def test_library_default_runs_the_cell_at_the_version_the_release_sends(pytester: pytest.Pytester) -> None:
-    _project(pytester, "unpinned", UNPINNED, "UnpinnedAdapter")
+    project(pytester, PYPROJECT, "unpinned", UNPINNED, "UnpinnedAdapter")
     results = pytester.path / "cell.json"
     cassettes = f"--stripe-cassettes={Path(__file__).resolve().parents[1] / 'cassettes'}"
 

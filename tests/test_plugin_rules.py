@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from .planted import eager, project
+
 pytest_plugins = ["pytester"]
 
 PYPROJECT = """
@@ -18,23 +20,6 @@ stripe = ["16.1.0"]
 api_versions = ["2025-03-31.basil"]
 """
 
-#: A reference integration with the incident's flaw planted: signup creates the customer inline.
-EAGER = """
-import stripe
-from harness.reference.adapter import ReferenceAdapter
-
-class EagerAdapter(ReferenceAdapter):
-    lacks = {"invoicing"}
-
-    def __init__(self, settings, workdir):
-        super().__init__(settings, workdir)
-        self.key, self.version = settings.api_key, settings.api_version
-
-    def signup(self, email):
-        user_id = super().signup(email)
-        stripe.Customer.create(email=email, api_key=self.key, stripe_version=self.version)
-        return user_id
-"""
 
 #: One that raises from inside the integration, as a library break would.
 BROKEN_CARD = """
@@ -49,15 +34,10 @@ SCENARIOS = ["--pyargs", "harness.scenarios.test_decoupled_signup", "harness.sce
              "-k", "timeout or invoice or first_card", "-p", "no:randomly"]
 
 
-def _project(pytester: pytest.Pytester, module: str, source: str, adapter: str) -> pytest.Pytester:
-    pytester.makefile(".toml", pyproject=PYPROJECT.format(adapter=f"{module}:{adapter}"))
-    pytester.makepyfile(**{module: source})
-    pytester.syspathinsert()
-    return pytester
 
 
 def test_a_broken_rule_is_the_first_line_of_the_failure_and_of_the_reason(pytester: pytest.Pytester) -> None:
-    _project(pytester, "eager", EAGER, "EagerAdapter")
+    project(pytester, PYPROJECT, "eager", eager('{"invoicing"}'), "EagerAdapter")
     results = pytester.path / "cell.json"
 
     result = pytester.runpytest(*SCENARIOS, "--stripe-api-version=2025-03-31.basil", f"--stripe-results={results}")
@@ -76,7 +56,7 @@ def test_a_broken_rule_is_the_first_line_of_the_failure_and_of_the_reason(pytest
 
 
 def test_an_integration_exception_is_shown_as_its_own_with_the_step(pytester: pytest.Pytester) -> None:
-    _project(pytester, "broken", BROKEN_CARD, "BrokenCardAdapter")
+    project(pytester, PYPROJECT, "broken", BROKEN_CARD, "BrokenCardAdapter")
 
     result = pytester.runpytest(
         "--pyargs", "harness.scenarios.test_lazy_customer", "-k", "first_card", "-p", "no:randomly",
@@ -92,7 +72,7 @@ def test_an_integration_exception_is_shown_as_its_own_with_the_step(pytester: py
 
 
 def test_an_unknown_capability_is_a_usage_error_listing_the_known_ones(pytester: pytest.Pytester) -> None:
-    _project(pytester, "odd", EAGER.replace('{"invoicing"}', '{"invoices"}'), "EagerAdapter")
+    project(pytester, PYPROJECT, "odd", eager('{"invoices"}'), "EagerAdapter")
 
     result = pytester.runpytest("--pyargs", "harness.scenarios.test_lazy_customer", "-k", "invoice",
                                 "--stripe-api-version=2025-03-31.basil")
