@@ -5,9 +5,13 @@ changes into the noxfile's folder before importing it), so the same sessions ser
 this checkout and every adopter's project:
 
     nox -s compat                          every cell, replayed from cassettes, offline, then the verdict
-    nox -t compat -j auto                  the same, one cell per CPU at once (nox's --parallel)
+    nox -t compat -j auto                  the same, one release's session per CPU at once (nox's --parallel)
     nox -s "compat(16.1.0@2025-03-31.basil)"   one cell
     nox -t stripe-16.1.0                   every cell of one release (or api-2025-03-31.basil: one API version)
+
+``compat`` is one session, and one virtualenv, per stripe release: its interpreter imports
+stripe and the harness once and forks a pytest run per API version (``--stripe-api-versions``,
+:mod:`harness.cell_runner`), so every cell keeps its own results and JUnit file.
     nox -s compat -- -k lazy               arguments after -- reach pytest
     nox -s "record(2025-03-31.basil)"      re-record one API version's cassettes
     nox -s upgrade -- --from A@X --to B@Y  is this upgrade safe?
@@ -42,7 +46,7 @@ from nox.command import CommandFailed
 
 from .errors import ConfigError
 from .install_source import harness_install_args, install_fingerprint, project_install_args
-from .matrix import LIBRARY_DEFAULT, load_matrix
+from .matrix import LIBRARY_DEFAULT, Cell, load_matrix
 from .report.record import write_install_failure
 
 __all__ = ["compat", "matrix_report", "record", "report", "upgrade"]
@@ -68,11 +72,8 @@ with (PROJECT / "pyproject.toml").open("rb") as _f:
     #: The interpreter of every session, explicit so that ``nox --force-python X`` can replace it.
     PYTHON = str(tomllib.load(_f).get("tool", {}).get("stripe-compat", {}).get("python")
                  or f"{sys.version_info.major}.{sys.version_info.minor}")
-#: Tagged so that a row or column of the matrix is one `-t`: `nox -t stripe-16.1.0`, `nox -t api-2025-03-31.basil`.
-CELLS = [
-    nox.param(cell.stripe, cell.api_version, id=cell.id, tags=[f"stripe-{cell.stripe}", f"api-{cell.api_version}"])
-    for cell in MATRIX.cells
-]
+#: One session per stripe release runs all its API versions; tagged so that `nox -t stripe-16.1.0` is one row.
+RELEASES = [nox.param(lib, id=lib, tags=[f"stripe-{lib}"]) for lib in MATRIX.stripe]
 API_VERSIONS = [nox.param(api, id=api) for api in MATRIX.api_versions]
 RESULTS = ".stripe-compat/results"
 #: Identifies this nox invocation, so the report tells its cells from stale files; set in
@@ -132,21 +133,22 @@ def _nox_errors() -> Iterator[_ErrorLog]:
         logger.removeHandler(log)
 
 
-def install_matrix_cell(session: nox.Session, stripe: str, api: str) -> None:
-    """Install a compat cell's virtualenv; if the installer fails, leave a result saying so, then fail.
+def install_release(session: nox.Session, stripe: str, apis: list[str]) -> None:
+    """Install a release's virtualenv; if the installer fails, leave a result saying so for each cell, then fail.
 
-    Without that file the report could only call the cell "not run", and a run whose
-    only other cells passed would look like a partial success instead of a cell that
+    Without those files the report could only call the cells "not run", and a run whose
+    only other cells passed would look like a partial success instead of cells that
     cannot be tested at all.
     """
     with _nox_errors() as log:
         try:
             install_cell(session, f"stripe=={stripe}", extras=CELL_EXTRAS, silent=True)
         except CommandFailed:
-            target = PROJECT / RESULTS / f"{stripe}@{api}.json"
-            write_install_failure(target, stripe, api, "\n".join(log.lines), RUN_ID)
+            for api in apis:
+                target = PROJECT / RESULTS / f"{stripe}@{api}.json"
+                write_install_failure(target, stripe, api, "\n".join(log.lines), RUN_ID)
             session.error(f"could not install stripe=={stripe} (the installer's message is above); "
-                          f"{RESULTS}/{stripe}@{api}.json records it for the verdict")
+                          f"{RESULTS}/{stripe}@<API version>.json records it for the verdict")
 
 
 def require_stripe(session: nox.Session, stripe: str) -> None:
@@ -189,25 +191,46 @@ def _all_report_options(session: nox.Session, args: list[str]) -> bool:
     return str(unknown).strip() == "0"
 
 
-@nox.session(python=PYTHON, tags=["compat"], allow_parallel=True)
-@nox.parametrize(("stripe", "api"), CELLS)
-def compat(session: nox.Session, stripe: str, api: str) -> None:
-    """One matrix cell: the billing scenarios replayed from cassettes, stripe==STRIPE pinned to API."""
-    # Under --parallel each cell runs alone and cannot queue the verdict (nox raises
+def run_cells(session: nox.Session, stripe: str, apis: list[str]) -> None:
+    """The scenarios of every cell ``stripe`` x ``apis`` in one interpreter, each cell its own pytest run and files."""
+    # Under --parallel each session runs alone and cannot queue the verdict (nox raises
     # ValueError); `-t compat` selects it instead, and nox runs it once no cell is
     # running, whatever their outcome.
     with contextlib.suppress(ValueError):
         session.notify("matrix_report")
     require_stripe(session, stripe)
-    install_matrix_cell(session, stripe, api)
+    install_release(session, stripe, apis)
     session.run(
-        "pytest", "--pyargs", "harness.scenarios",
-        "--stripe-backend=replay", f"--stripe-api-version={api}",
-        f"--stripe-results={RESULTS}/{stripe}@{api}.json",
-        f"--junitxml=.stripe-compat/junit/{stripe}@{api}.xml", "-o", f"junit_suite_name=stripe-compat[{stripe}@{api}]",
+        "pytest", "--pyargs", "harness.scenarios", "--stripe-backend=replay", f"--stripe-api-versions={','.join(apis)}",
+        f"--stripe-results={RESULTS}/{{cell}}.json",
+        "--junitxml=.stripe-compat/junit/{cell}.xml", "-o", "junit_suite_name=stripe-compat[{cell}]",
         *XDIST, *session.posargs,
         env={"STRIPE_COMPAT_RUN_ID": RUN_ID, **BYTECODE},
     )
+
+
+@nox.session(python=PYTHON, tags=["compat"], allow_parallel=True)
+@nox.parametrize("stripe", RELEASES)
+def compat(session: nox.Session, stripe: str) -> None:
+    """Every API version of stripe==STRIPE, replayed from cassettes: one interpreter, one result per cell."""
+    run_cells(session, stripe, list(MATRIX.api_versions))
+
+
+def _cell_session(cell: Cell) -> None:
+    """``compat(LIB@API)``: one cell, in a virtualenv of its own; `nox -t api-…` selects one API version's cells."""
+
+    def one_cell(session: nox.Session) -> None:
+        run_cells(session, cell.stripe, [cell.api_version])
+
+    one_cell.__doc__ = f"One matrix cell: the billing scenarios replayed from cassettes, stripe=={cell.stripe} " \
+                       f"pinned to {cell.api_version}."
+    # Named, not parametrized, so that `nox -s compat` (the releases) does not select the cells too.
+    nox.session(name=f"compat({cell.id})", python=PYTHON, default=False, tags=[f"api-{cell.api_version}"],
+                allow_parallel=True)(one_cell)
+
+
+for _cell in MATRIX.cells:
+    _cell_session(_cell)
 
 
 @nox.session(python=PYTHON, default=False, tags=["compat"])

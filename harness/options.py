@@ -7,6 +7,8 @@
     --stripe-adapter         stripe_adapter           STRIPE_COMPAT_ADAPTER
     --stripe-strict-provider stripe_strict_provider   STRIPE_COMPAT_STRICT_PROVIDER
     --stripe-results         stripe_results           STRIPE_COMPAT_RESULTS
+    --stripe-api-versions    stripe_api_versions      STRIPE_COMPAT_API_VERSIONS
+    --stripe-jobs            stripe_jobs              STRIPE_COMPAT_JOBS
 
 Precedence, highest first: the command line, the environment (what CI sets), the ini
 file (``[tool.pytest.ini_options]`` in pyproject.toml, pytest.ini, tox.ini), then the
@@ -58,7 +60,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("--stripe-adapter", "integration adapter as module:Class"),
     Setting("--stripe-strict-provider", "fail scenarios on provider-schema violations too, not only consumer contracts",
             boolean=True),
-    Setting("--stripe-results", "write this cell's results as JSON to this file"),
+    Setting("--stripe-results", "write this cell's results as JSON to this file ({cell} becomes LIB@API)"),
+    Setting("--stripe-api-versions", "run each of these API versions (A,B,C) as its own cell, forked from this "
+            "process; {cell} in --stripe-results and --junitxml names each cell's file"),
+    Setting("--stripe-jobs", "cells of --stripe-api-versions run at once (default: the CPUs available)"),
 )
 BY_FLAG = {s.flag: s for s in SETTINGS}
 

@@ -31,6 +31,15 @@ from .backends.stripe_mock import Rejections
 from .backends.version_check import PinnedVersionCheck
 from .cassettes import scrub
 from .cassettes.store import cassette_path, remove_stale_temp_files
+from .cell_runner import (
+    API_VERSIONS_OPTION,
+    JOBS_OPTION,
+    default_jobs,
+    in_cell,
+    parse_api_versions,
+    parse_jobs,
+    run_cells,
+)
 from .config import WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
 from .errors import CassetteError, HarnessError
 from .lifeline import Lifeline, ParentExited, stop_with_parent
@@ -100,6 +109,19 @@ def pytest_configure(config: pytest.Config) -> None:
     if target := options.value(config, "--stripe-results"):
         writer = ResultsWriter(Path(target), lambda: harness_config(config))
         config.pluginmanager.register(writer, "stripe-compat-results")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """With ``--stripe-api-versions``, this process runs no scenario itself: each cell is a run of its own."""
+    versions = options.value(config, API_VERSIONS_OPTION)
+    if versions is None or in_cell():  # a cell inherits the environment (and ini) that named the list
+        return None
+    if config.getoption("--stripe-api-version") is not None:
+        raise pytest.UsageError(f"Give --stripe-api-version (one cell) or {API_VERSIONS_OPTION} (several), not both.")
+    jobs = options.value(config, JOBS_OPTION)
+    return run_cells(config.invocation_params.args, stripe_version(), parse_api_versions(versions),
+                     default_jobs() if jobs is None else parse_jobs(jobs))
 
 
 def harness_config(config: pytest.Config) -> HarnessConfig:
