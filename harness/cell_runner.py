@@ -16,7 +16,10 @@ output of each is printed whole when it finishes, in the order the cells finish.
 
 from __future__ import annotations
 
+import gc
+import importlib
 import os
+import pkgutil
 import signal
 import sys
 import tempfile
@@ -105,6 +108,24 @@ def check_per_cell_outputs(args: Sequence[str], cells: int) -> None:
             raise pytest.UsageError(msg)
 
 
+def warm_imports(args: Sequence[str]) -> None:
+    """Import, once before forking, what every cell would import again: the plugin's fixture modules, the
+    reference integration and, when the run is ``--pyargs harness.scenarios``, the scenario modules.
+
+    All of them are the harness's own, which start no thread and open nothing at import,
+    so a fork copies them safely (an adopter's integration is imported in each cell, as
+    before). pytest's import hook is already installed here, so the scenarios' asserts are
+    rewritten exactly as the cell's own collection would, which then finds them imported.
+    """
+    names = ["harness.webhooks.fixtures", "harness.reference.adapter"]
+    if "harness.scenarios" in args:
+        package = importlib.import_module("harness.scenarios")
+        names += [f"{package.__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__)
+                  if m.name.startswith("test_")]
+    for name in names:
+        importlib.import_module(name)
+
+
 def _run_child(args: list[str], cell: Cell, log: Path | None) -> None:
     """In the forked child: one cell's pytest run, then exit with its status. Never returns."""
     global _in_cell
@@ -137,6 +158,11 @@ def run_cells(args: Sequence[str], stripe: str, api_versions: Sequence[str], job
     """Run each API version as its own cell of ``stripe``; the first failing cell's exit status, else 0."""
     cells = [Cell(stripe, api) for api in api_versions]
     check_per_cell_outputs(args, len(cells))
+    warm_imports(args)
+    # What the parent holds is never garbage: frozen, it is left out of every cell's
+    # collections (pytest forces several at the end of a run, once a full walk of the heap
+    # each) and its pages are not copied into each child by the collector touching them.
+    gc.freeze()
     capture = jobs > 1 and len(cells) > 1  # one at a time needs no capture: the terminal is the cell's
     codes: dict[Cell, int] = {}
     running: dict[int, tuple[Cell, Path | None]] = {}
