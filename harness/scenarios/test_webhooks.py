@@ -8,7 +8,6 @@ Rejected deliveries must get 400 and change nothing.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -126,7 +125,8 @@ def test_storm(
     with rules.step("deliver the storm"):
         results = send_all(stripe_billing.handle_webhook, pattern)
 
-    in_order = sorted(deliveries, key=lambda d: json.loads(d.payload)["created"])
+    # By the events each delivery was signed from: parsing 7,000 payloads back only to sort them cost ~0.1 s a cell.
+    in_order = [d for _, d in sorted(zip(events, deliveries, strict=True), key=lambda pair: pair[0]["created"])]
     expected = stripe_webhook_baseline(in_order)
     assert_exactly_once(_snapshot(stripe_billing), expected, pattern, results, pattern="storm")
 
