@@ -97,13 +97,17 @@ def cell_args(args: Sequence[str], cell: Cell) -> list[str]:
     return [*own, f"--stripe-api-version={cell.api_version}"]
 
 
-def check_per_cell_outputs(args: Sequence[str], cells: int) -> None:
-    """Several cells writing one results or JUnit file would each overwrite the last: a usage error."""
+def check_per_cell_outputs(args: Sequence[str], results: str | None, cells: int) -> None:
+    """Several cells writing one results or JUnit file would each overwrite the last: a usage error.
+
+    ``results`` is ``--stripe-results`` from wherever it came (command line, environment, ini).
+    """
     if cells < 2:
         return
-    for arg in args:
-        if arg.startswith(("--stripe-results", "--junitxml", "--junit-xml")) and CELL_PLACEHOLDER not in arg:
-            msg = (f"{arg!r} would be written by every one of the {cells} cells; put {CELL_PLACEHOLDER} in the "
+    named = [arg for arg in args if arg.startswith(("--junitxml", "--junit-xml"))]
+    for given in [*named, *([f"--stripe-results={results}"] if results else [])]:
+        if CELL_PLACEHOLDER not in given:
+            msg = (f"{given!r} would be written by every one of the {cells} cells; put {CELL_PLACEHOLDER} in the "
                    f"file name (e.g. --stripe-results=results/{CELL_PLACEHOLDER}.json) to get one file per cell.")
             raise pytest.UsageError(msg)
 
@@ -154,10 +158,11 @@ def _exit_code(status: int) -> int:
     return code if code >= 0 else int(pytest.ExitCode.INTERNAL_ERROR)  # killed by a signal
 
 
-def run_cells(args: Sequence[str], stripe: str, api_versions: Sequence[str], jobs: int) -> int:
+def run_cells(args: Sequence[str], stripe: str, api_versions: Sequence[str], jobs: int,
+              results: str | None = None) -> int:
     """Run each API version as its own cell of ``stripe``; the first failing cell's exit status, else 0."""
     cells = [Cell(stripe, api) for api in api_versions]
-    check_per_cell_outputs(args, len(cells))
+    check_per_cell_outputs(args, results, len(cells))
     warm_imports(args)
     # What the parent holds is never garbage: frozen, it is left out of every cell's
     # collections (pytest forces several at the end of a run, once a full walk of the heap

@@ -33,8 +33,10 @@ from .cassettes import scrub
 from .cassettes.store import cassette_path, remove_stale_temp_files
 from .cell_runner import (
     API_VERSIONS_OPTION,
+    CELL_PLACEHOLDER,
     JOBS_OPTION,
     default_jobs,
+    fill_cell,
     in_cell,
     parse_api_versions,
     parse_jobs,
@@ -43,7 +45,7 @@ from .cell_runner import (
 from .config import WEBHOOK_SECRET, BackendKind, HarnessConfig, RecordMode, resolve
 from .errors import CassetteError, HarnessError
 from .lifeline import Lifeline, ParentExited, stop_with_parent
-from .matrix import find_pyproject
+from .matrix import Cell, find_pyproject
 from .output_masking import mask_report
 from .record_flow import RecordingSummary, attach, finish, outcome_of, source_for
 from .report.collect import ResultsWriter, reason_of
@@ -107,6 +109,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if options.value(config, "--stripe-record-mode") not in (None, RecordMode.NONE.value):
         config.pluginmanager.register(RecordingSummary(harness_config(config)), "stripe-compat-recording")
     if target := options.value(config, "--stripe-results"):
+        if CELL_PLACEHOLDER in target:  # from the ini or the environment, or a one-cell run: this cell's file
+            target = fill_cell(target, Cell(stripe_version(), harness_config(config).api_version))
         writer = ResultsWriter(Path(target), lambda: harness_config(config))
         config.pluginmanager.register(writer, "stripe-compat-results")
 
@@ -121,7 +125,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         raise pytest.UsageError(f"Give --stripe-api-version (one cell) or {API_VERSIONS_OPTION} (several), not both.")
     jobs = options.value(config, JOBS_OPTION)
     return run_cells(config.invocation_params.args, stripe_version(), parse_api_versions(versions),
-                     default_jobs() if jobs is None else parse_jobs(jobs))
+                     default_jobs() if jobs is None else parse_jobs(jobs), options.value(config, "--stripe-results"))
 
 
 def harness_config(config: pytest.Config) -> HarnessConfig:

@@ -11,6 +11,7 @@ reasons worth comparing.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -34,9 +35,9 @@ COMMON = ["--pyargs", "harness.scenarios", "--stripe-backend=replay", "-p", "no:
 VOLATILE = ("written_at",)
 
 
-def _pytest(*args: str) -> subprocess.CompletedProcess[str]:
+def _pytest(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, check=False)
+                          timeout=600, check=False, env=None if env is None else {**os.environ, **env})
 
 
 def _result(path: Path) -> dict[str, Any]:
@@ -94,7 +95,7 @@ def test_each_cell_runs_with_its_own_version_and_files() -> None:
     (["--stripe-api-versions=2024-06-20,,2025-03-31.basil"], "takes API versions separated by commas"),
     (["--stripe-api-versions=2024-06-20,basil"], "'basil' is not a Stripe API version"),
     (["--stripe-api-versions=2024-06-20", "--stripe-api-version=2024-06-20"], "not both"),
-    (["--stripe-api-versions=2024-06-20", "--stripe-jobs=0"], "--stripe-jobs must be at least 1"),
+    (["--stripe-api-versions=2024-06-20", "--stripe-jobs=0"], "--stripe-jobs must be a whole number of at least 1"),
 ])
 def test_a_wrong_cell_list_is_one_usage_error_before_any_cell_runs(args: list[str], message: str) -> None:
     done = _pytest("--pyargs", "harness.scenarios", "--stripe-backend=replay", *args)
@@ -103,3 +104,17 @@ def test_a_wrong_cell_list_is_one_usage_error_before_any_cell_runs(args: list[st
     assert message in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     assert "passed" not in done.stdout
+
+
+def test_the_cell_list_and_results_from_the_environment_give_one_file_per_cell(tmp_path: Path) -> None:
+    # Each cell inherits the environment that names the list: it must run its one version, not fork again.
+    env = {"STRIPE_COMPAT_API_VERSIONS": ",".join(APIS), "STRIPE_COMPAT_RESULTS": f"{tmp_path}/{{cell}}.json"}
+
+    done = _pytest("--pyargs", "harness.scenarios", "--stripe-backend=replay", "-p", "no:randomly", "-q",
+                   "-k", "test_events_are_rendered_at_the_pinned_version", env=env)
+
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    written = {p.name: json.loads(p.read_text()) for p in tmp_path.glob("*.json")}
+    assert sorted(written) == sorted(f"{stripe_version()}@{api}.json" for api in APIS)
+    assert {d["api_version"] for d in written.values()} == set(APIS)
+    assert all(d["counts"]["passed"] == 1 for d in written.values())
