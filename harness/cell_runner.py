@@ -10,7 +10,7 @@ the other cells but the already-imported modules. A fork rather than ``pytest.ma
 a loop, so that no module state, stripe global or cached connection can pass from one
 cell to the next.
 
-Up to ``--stripe-jobs`` cells (default: the CPUs this process may use) run at once; the
+Up to ``--stripe-jobs`` cells (default: all of them, up to four per CPU) run at once; the
 output of each is printed whole when it finishes, in the order the cells finish.
 """
 
@@ -201,6 +201,11 @@ def run_cells(args: Sequence[str], stripe: str, api_versions: Sequence[str], job
     return next((codes[cell] for cell in cells if codes[cell]), 0)
 
 
-def default_jobs() -> int:
-    """The CPUs this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+def default_jobs(cells: int) -> int:
+    """Every cell at once, up to four per CPU this process may use.
+
+    Two at a time on 2 cores left one core idle while a release's fifth cell ran alone;
+    started together, the cells share the cores to the end (each is ~100 MiB).
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cells, 4 * cpus))

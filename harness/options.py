@@ -63,7 +63,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("--stripe-results", "write this cell's results as JSON to this file ({cell} becomes LIB@API)"),
     Setting("--stripe-api-versions", "run each of these API versions (A,B,C) as its own cell, forked from this "
             "process; {cell} in --stripe-results and --junitxml names each cell's file"),
-    Setting("--stripe-jobs", "cells of --stripe-api-versions run at once (default: the CPUs available)"),
+    Setting("--stripe-jobs", "cells of --stripe-api-versions run at once (default: all, up to 4 per CPU)"),
 )
 BY_FLAG = {s.flag: s for s in SETTINGS}
 

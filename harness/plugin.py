@@ -123,9 +123,10 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         return None
     if config.getoption("--stripe-api-version") is not None:
         raise pytest.UsageError(f"Give --stripe-api-version (one cell) or {API_VERSIONS_OPTION} (several), not both.")
-    jobs = options.value(config, JOBS_OPTION)
-    return run_cells(config.invocation_params.args, stripe_version(), parse_api_versions(versions),
-                     default_jobs() if jobs is None else parse_jobs(jobs), options.value(config, "--stripe-results"))
+    apis, jobs = parse_api_versions(versions), options.value(config, JOBS_OPTION)
+    return run_cells(config.invocation_params.args, stripe_version(), apis,
+                     default_jobs(len(apis)) if jobs is None else parse_jobs(jobs),
+                     options.value(config, "--stripe-results"))
 
 
 def harness_config(config: pytest.Config) -> HarnessConfig:
