@@ -23,6 +23,15 @@ class EagerAdapter(ReferenceAdapter):
 """
 
 
+def pyproject(*api_versions: str) -> str:
+    """A one-release ``pyproject.toml`` at these API versions; ``{adapter}`` is left for :func:`project`."""
+    versions = ", ".join(f'"{v}"' for v in api_versions)
+    return (
+        '[tool.stripe-compat]\nadapter = "{adapter}"\ncassettes = "cassettes"\n\n'
+        f'[tool.stripe-compat.matrix]\nstripe = ["16.1.0"]\napi_versions = [{versions}]\n'
+    )
+
+
 def eager(lacks: str = "") -> str:
     """The eager-signup integration's source, declaring ``lacks`` (e.g. ``'{"invoicing"}'``) when given."""
     return EAGER.format(lacks=f"lacks = {lacks}\n" if lacks else "")

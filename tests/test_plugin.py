@@ -7,17 +7,11 @@ import textwrap
 
 import pytest
 
+from .planted import pyproject
+
 pytest_plugins = ["pytester"]
 
-PYPROJECT = """
-[tool.stripe-compat]
-adapter = "{adapter}"
-cassettes = "cassettes"
-
-[tool.stripe-compat.matrix]
-stripe = ["16.1.0"]
-api_versions = ["2024-06-20", "2025-03-31.basil"]
-"""
+PYPROJECT = pyproject("2024-06-20", "2025-03-31.basil")
 
 NEEDS_NO_STRIPE = """
 def test_signup_only(stripe_billing, stripe_requests):

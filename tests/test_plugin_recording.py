@@ -7,19 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from .planted import eager, project
+from .planted import eager, project, pyproject
 
 pytest_plugins = ["pytester"]
 
-PYPROJECT = """
-[tool.stripe-compat]
-adapter = "{adapter}"
-cassettes = "cassettes"
-
-[tool.stripe-compat.matrix]
-stripe = ["16.1.0"]
-api_versions = ["library-default", "2025-03-31.basil", "2026-10-28.endive"]
-"""
+PYPROJECT = pyproject("library-default", "2025-03-31.basil", "2026-10-28.endive")
 
 
 #: The reference integration, but relying on the library's default API version.

@@ -6,19 +6,11 @@ import json
 
 import pytest
 
-from .planted import eager, project
+from .planted import eager, project, pyproject
 
 pytest_plugins = ["pytester"]
 
-PYPROJECT = """
-[tool.stripe-compat]
-adapter = "{adapter}"
-cassettes = "cassettes"
-
-[tool.stripe-compat.matrix]
-stripe = ["16.1.0"]
-api_versions = ["2025-03-31.basil"]
-"""
+PYPROJECT = pyproject("2025-03-31.basil")
 
 
 #: One that raises from inside the integration, as a library break would.
