@@ -20,8 +20,9 @@ import pytest
 
 from harness.cassettes.store import remove_stale_temp_files, temp_files
 from harness.cli import main
+from tests.requires import require
 
-pytest.importorskip("localstripe", reason="recording needs: pip install 'stripe-compat[localstripe]'")
+require("localstripe", "pip install 'stripe-compat[localstripe]'")
 
 ROOT = Path(__file__).resolve().parents[1]
 API = "2025-03-31.basil"

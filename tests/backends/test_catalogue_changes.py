@@ -13,12 +13,12 @@ from urllib.parse import urlencode
 import pytest
 
 from harness.backends.base import Request
+from harness.backends.localstripe import LocalstripeBackend
 from harness.contracts import load_contracts
 from harness.contracts.shapes import FidelityCheck
+from tests.requires import require
 
-pytest.importorskip("localstripe", reason="needs the optional extra: pip install 'stripe-compat[localstripe]'")
-
-from harness.backends.localstripe import LocalstripeBackend
+require("localstripe", "pip install 'stripe-compat[localstripe]'")
 
 KEY = "sk_test_catalogue0123456789"
 ENDIVE, DAHLIA, BASIL, OLD = "2026-10-28.endive", "2026-07-29.dahlia", "2025-03-31.basil", "2024-06-20"

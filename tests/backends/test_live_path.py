@@ -25,6 +25,7 @@ import pytest
 from harness.backends.sources import API_BASE_OVERRIDE
 from harness.cassettes.store import CassetteFile
 from harness.recording import pytest_command
+from tests.requires import require
 
 VERSION = "2025-03-31.basil"
 TEST_KEY = "sk_test_livepath0123456789"
@@ -99,7 +100,7 @@ def _leftovers(path: Path) -> list[str]:
 
 
 def test_the_live_path_records_against_localstripe(tmp_path: Path) -> None:
-    pytest.importorskip("localstripe", reason="needs: pip install 'stripe-compat[localstripe]'")
+    require("localstripe", "pip install 'stripe-compat[localstripe]'")
     from harness.backends.localstripe import LocalstripeBackend
 
     with LocalstripeBackend(api_key=TEST_KEY) as server:

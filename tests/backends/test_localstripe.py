@@ -22,8 +22,9 @@ from harness.backends.http import HTTPBackend
 from harness.backends.localstripe import LocalstripeBackend, require_localstripe
 from harness.errors import BackendError, BackendUnavailable
 from harness.stripe_http import routed_to, stripe_error
+from tests.requires import require
 
-pytest.importorskip("localstripe", reason="needs the optional extra: pip install 'stripe-compat[localstripe]'")
+require("localstripe", "pip install 'stripe-compat[localstripe]'")
 
 API_KEY = "sk_test_compat_suite_0123456789"
 NEW = "2026-10-28.endive"

@@ -22,8 +22,9 @@ import pytest
 from harness.backends.base import Request
 from harness.backends.stripe_mock import IMAGE, TAG, configured_url, docker_client, open_stripe_mock
 from harness.errors import BackendUnavailable, ConfigError
+from tests.requires import require
 
-docker = pytest.importorskip("docker", reason="needs the optional extra: pip install 'stripe-compat[stripe-mock]'")
+docker = require("docker", "pip install 'stripe-compat[stripe-mock]'")
 
 REF = f"{IMAGE}:{TAG}"
 

@@ -13,12 +13,12 @@ from urllib.parse import urlencode
 import pytest
 
 from harness.backends.base import Request
+from harness.backends.localstripe import LocalstripeBackend
 from harness.contracts import load_contracts
 from harness.contracts.shapes import FidelityCheck
+from tests.requires import require
 
-pytest.importorskip("localstripe", reason="needs the optional extra: pip install 'stripe-compat[localstripe]'")
-
-from harness.backends.localstripe import LocalstripeBackend
+require("localstripe", "pip install 'stripe-compat[localstripe]'")
 
 KEY = "sk_test_versions0123456789"
 BASIL, OLD = "2025-03-31.basil", "2020-08-27"

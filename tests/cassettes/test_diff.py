@@ -12,8 +12,9 @@ from harness import recording
 from harness.cassettes import cli
 from harness.cassettes.diff import diff_cassettes
 from harness.cassettes.store import CassetteFile
+from tests.requires import require
 
-pytest.importorskip("localstripe", reason="recording needs: pip install 'stripe-compat[localstripe]'")
+require("localstripe", "pip install 'stripe-compat[localstripe]'")
 
 VERSION = "2025-03-31.basil"
 LAZY = "test_lazy_customer/test_invoice_for_user_without_customer_creates_it_first.json"
