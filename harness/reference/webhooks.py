@@ -103,17 +103,15 @@ def parse_event(event: Any) -> Event:
         msg = "not a Stripe event (a JSON object with id, type, created, data)"
         raise MalformedEvent(msg)
     event_id, kind, created, data = event["id"], event["type"], event["created"], event["data"]
-    problems = [
-        (not isinstance(event_id, str) or not 0 < len(event_id) <= MAX_EVENT_ID,
-         f"id must be a non-empty string of at most {MAX_EVENT_ID} characters"),
-        (not isinstance(kind, str) or not kind, "type must be a non-empty string"),
-        (not isinstance(created, int) or isinstance(created, bool) or created < 0,
-         "created must be a Unix time in whole seconds"),
-        (not isinstance(data, dict) or not isinstance(data.get("object"), dict), "data.object must be an object"),
-    ]
-    for wrong, msg in problems:
-        if wrong:
-            raise MalformedEvent(msg)
+    # Checked one after the other, so the message of a field that is fine is never built.
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= MAX_EVENT_ID:
+        raise MalformedEvent(f"id must be a non-empty string of at most {MAX_EVENT_ID} characters")
+    if not isinstance(kind, str) or not kind:
+        raise MalformedEvent("type must be a non-empty string")
+    if not isinstance(created, int) or isinstance(created, bool) or created < 0:
+        raise MalformedEvent("created must be a Unix time in whole seconds")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise MalformedEvent("data.object must be an object")
     if kind not in RULES:
         return Event(event_id, kind, created, event.get("api_version"))
     obj = data["object"]
@@ -167,30 +165,34 @@ class WebhookHandler:
 
     def apply(self, event: Event) -> WebhookResult:
         """Record and apply a verified event; duplicates are acknowledged and skipped."""
+        rule = RULES.get(event.type)
         with self._lock:
+            if rule is None or event.subject is None:
+                # Nothing to apply, so the claim is the whole transaction: one statement, autocommitted.
+                claimed = self._claim(event)
+                return WebhookResult(200, "ignored" if claimed else "duplicate")
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 # Claiming the id first answers "seen before?" and records it in one statement;
                 # the effect follows in the same transaction, so a failure un-claims it.
-                claimed = self.conn.execute(
-                    "INSERT OR IGNORE INTO processed_events (event_id, type, processed_at) VALUES (?, ?, ?)",
-                    (event.id, event.type, event.created),
-                ).rowcount
-                if not claimed:
+                if not self._claim(event):
                     self.conn.execute("COMMIT")
                     return WebhookResult(200, "duplicate")
-                outcome = self._apply(event)
+                outcome = self._apply(event, rule, event.subject)
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
         return WebhookResult(200, outcome)
 
-    def _apply(self, event: Event) -> str:
-        rule = RULES.get(event.type)
-        if rule is None or event.subject is None:
-            return "ignored"  # 2xx, as Stripe asks for types an endpoint does not handle
-        subject = event.subject
+    def _claim(self, event: Event) -> bool:
+        """Put the event id in the ledger; False when it was there already."""
+        return self.conn.execute(
+            "INSERT OR IGNORE INTO processed_events (event_id, type, processed_at) VALUES (?, ?, ?)",
+            (event.id, event.type, event.created),
+        ).rowcount == 1
+
+    def _apply(self, event: Event, rule: Rule, subject: str) -> str:
         if rule.kind == "invoice" and rule.state == "payment_failed":
             # Every failed attempt is a fact (it drives dunning), whatever arrives later.
             self.conn.execute(
@@ -254,22 +256,14 @@ class WebhookHandler:
         and stays until an event about it arrives. Recomputing from states, rather than
         patching the current value, is what makes the result independent of order.
         """
-        users = self.conn.execute(
-            "SELECT u.id, u.stripe_customer_id, u.default_payment_method, d.object_id AS known "
-            "FROM users u LEFT JOIN webhook_objects d ON d.object_id = u.default_payment_method "
-            "WHERE u.stripe_customer_id = (SELECT customer_id FROM webhook_objects WHERE object_id = ?) "
-            "OR u.default_payment_method = ?",
-            (payment_method, payment_method),
-        ).fetchall()
-        for user in users:
-            if user["default_payment_method"] and user["known"] is None:
-                continue
-            newest = self.conn.execute(
-                "SELECT object_id FROM webhook_objects WHERE kind = 'payment_method' AND state = 'attached' "
-                "AND customer_id = ? ORDER BY event_created DESC, event_rank DESC, object_id DESC LIMIT 1",
-                (user["stripe_customer_id"],),
-            ).fetchone()
-            self.conn.execute(
-                "UPDATE users SET default_payment_method = ? WHERE id = ?",
-                (newest["object_id"] if newest else None, user["id"]),
-            )
+        self.conn.execute(
+            "UPDATE users SET default_payment_method = ("
+            "  SELECT object_id FROM webhook_objects WHERE kind = 'payment_method' AND state = 'attached' "
+            "  AND customer_id = users.stripe_customer_id "
+            "  ORDER BY event_created DESC, event_rank DESC, object_id DESC LIMIT 1) "
+            "WHERE (stripe_customer_id = (SELECT customer_id FROM webhook_objects WHERE object_id = :card) "
+            "       OR default_payment_method = :card) "
+            "AND (default_payment_method IS NULL "
+            "     OR default_payment_method IN (SELECT object_id FROM webhook_objects))",
+            {"card": payment_method},
+        )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..adapter import WebhookResult
-from .events import encode
+from .events import encode, encode_all
 from .signing import signature_header
 
 Handle = Callable[[bytes, str], WebhookResult]
@@ -34,6 +34,12 @@ def sign(event: dict[str, Any], secret: str, *, timestamp: int | None = None) ->
     """Encode ``event`` as Stripe would and sign it with ``secret`` (at ``timestamp``, default now)."""
     payload = encode(event)
     return Delivery(event.get("id"), payload, signature_header(payload, secret, timestamp))
+
+
+def sign_all(events: Sequence[dict[str, Any]], secret: str) -> list[Delivery]:
+    """:func:`sign` for each event, signed now; values the events share are encoded once (:func:`encode_all`)."""
+    return [Delivery(e.get("id"), payload, signature_header(payload, secret))
+            for e, payload in zip(events, encode_all(events), strict=True)]
 
 
 def send_all(handle: Handle, deliveries: Sequence[Delivery]) -> list[WebhookResult]:

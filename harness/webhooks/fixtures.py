@@ -14,7 +14,7 @@ from ..plugin import Chain
 from ..reference.webhook_app import serve
 from ..rules import step
 from .account import StripeAccount
-from .delivery import Delivery, http_sender, send_all, sign
+from .delivery import Delivery, http_sender, send_all, sign, sign_all
 from .events import build_event, encode
 from .signing import signature_header
 from .twin import twin
@@ -41,6 +41,10 @@ class WebhookSender:
     def sign(self, event: dict[str, Any], *, secret: str | None = None, timestamp: int | None = None) -> Delivery:
         """One signed delivery of ``event`` (with the endpoint's secret unless told otherwise)."""
         return sign(event, secret or self._settings.webhook_secret, timestamp=timestamp)
+
+    def sign_all(self, events: Sequence[dict[str, Any]]) -> list[Delivery]:
+        """Signed deliveries of ``events``, in order, with the endpoint's secret."""
+        return sign_all(events, self._settings.webhook_secret)
 
     def sign_bytes(self, payload: bytes) -> Delivery:
         """A correctly signed delivery of arbitrary bytes (to prove the body itself is checked)."""
