@@ -54,15 +54,21 @@ def kept_headers(headers: dict[str, str]) -> dict[str, str]:
     return {k: scrub_text(v) for k, v in headers.items() if k.lower() in KEPT_RESPONSE_HEADERS}
 
 
-def scrub_request(request: Request) -> VcrRequest:
-    """The request as a cassette keeps it: no headers, secrets scrubbed from URL and body.
+def as_recorded(request: Request) -> VcrRequest:
+    """The request in a cassette's shape, before scrubbing: no headers, the host written as api.stripe.com.
 
-    The host is always written as api.stripe.com, whatever backend answered (the
-    metadata names it), so re-recordings on another port or server compare equal.
+    The host is always api.stripe.com, whatever backend answered (the metadata names it),
+    so re-recordings on another port or server compare equal.
     """
     parts = urlsplit(request.url)
-    url = scrub_bytes(urlunsplit(("https", "api.stripe.com", parts.path, parts.query, "")).encode()).decode()
-    return VcrRequest(request.method, url, scrub_bytes(request.body) or None, {})
+    url = urlunsplit(("https", "api.stripe.com", parts.path, parts.query, ""))
+    return VcrRequest(request.method, url, request.body or None, {})
+
+
+def scrub_request(request: Request) -> VcrRequest:
+    """The request as a cassette keeps it: :func:`as_recorded`, with secrets scrubbed from URL and body."""
+    shaped = as_recorded(request)
+    return VcrRequest(shaped.method, scrub_bytes(shaped.uri.encode()).decode(), scrub_bytes(request.body) or None, {})
 
 
 def scrub_response(response: Response) -> dict[str, Any]:

@@ -69,6 +69,17 @@ def test_replay_plays_identical_requests_in_recorded_order(tmp_path: Path) -> No
     assert ids == ["cus_1", "cus_2"]
 
 
+def test_a_request_with_a_real_address_replays_from_its_scrubbed_recording(tmp_path: Path) -> None:
+    # Replay matches a request as sent first and scrubs only when that fails: both paths, in recorded order.
+    path = tmp_path / "c.json"
+    _record(path, b"email=jane%40bigcorp.io", b"email=a%40example.com", b"email=jane%40bigcorp.io")
+    replay = ReplayBackend(path, api_version=API, rerecord_hint="rerecord")
+    sent = [b"email=a%40example.com", b"email=jane%40bigcorp.io", b"email=jane%40bigcorp.io"]
+    ids = [replay.handle_request(Request("POST", URL, {}, body)).json()["id"] for body in sent]
+    assert ids == ["cus_2", "cus_1", "cus_3"]
+    assert replay.unplayed == 0
+
+
 def test_a_miss_names_the_request_the_nearest_recording_and_the_fix(tmp_path: Path) -> None:
     path = tmp_path / "c.json"
     _record(path, b"email=a%40example.com")
