@@ -12,15 +12,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from ..errors import ConfigFileError
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 _JSON_TYPES = (
     (bool, "boolean"),
@@ -89,8 +91,15 @@ class CompiledSchema:
 
     def __init__(self, schema: dict[str, Any], display: str) -> None:
         self.schema, self.display = schema, display
-        self._detail = Draft202012Validator(self.schema)
         self._fast = jsonschema_rs.Draft202012Validator(self.schema)
+
+    @cached_property
+    def _detail(self) -> Draft202012Validator:
+        # Only a failing instance needs jsonschema's error detail: imported and built then, not in
+        # every matrix cell's start-up (importing it and its referencing library took ~70 ms).
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(self.schema)
 
     def is_valid(self, instance: Any) -> bool:
         """True when the instance matches (jsonschema-rs)."""
