@@ -13,8 +13,8 @@ from harness.adapter import WebhookResult
 from harness.reference.db import connect
 from harness.reference.webhook_app import serve
 from harness.reference.webhooks import WebhookHandler
-from harness.webhooks.delivery import http_sender, sign
-from harness.webhooks.events import build_event
+from harness.webhooks.delivery import http_sender, sign, sign_all
+from harness.webhooks.events import build_event, encode, encode_all
 from harness.webhooks.patterns import multiply, with_duplicates
 
 SECRET = "whsec_unit"
@@ -107,3 +107,23 @@ def test_storm_builder_makes_distinct_events_and_the_asked_share_of_duplicates()
     duplicates = len(storm) - len({d.event_id for d in storm})
     assert duplicates / len(storm) == pytest.approx(0.3, abs=0.01)
     assert [json.loads(d.payload)["id"] for d in storm[:50]] != [e["id"] for e in events[:50]]  # reordered
+
+
+def test_a_storm_is_encoded_byte_for_byte_as_each_event_alone(conn: sqlite3.Connection) -> None:
+    # encode_all shares the clones' values; a shared value written once for all would corrupt every later body.
+    card = {"id": "pm_1", "object": "payment_method", "customer": "cus_1", "billing_details": {"name": "Zoë"}}
+    templates = [_card("payment_method.attached", 10), build_event("invoice.paid", {"id": "in_1"}, api_version=VERSION),
+                 {**_card("payment_method.detached", 11), "data": {"object": card}, "livemode": 1}]
+    events = multiply(templates, 300)
+    assert encode_all(events) == [encode(e) for e in events]
+    signed = sign_all(events, SECRET)
+    assert [d.event_id for d in signed] == [e["id"] for e in events]
+    handler = WebhookHandler(conn, SECRET)
+    assert {handler.handle(d.payload, d.signature, pinned_version=VERSION).status for d in signed} == {200}
+
+
+def test_an_event_with_nothing_to_apply_is_still_claimed_once_in_the_ledger(conn: sqlite3.Connection) -> None:
+    handler = WebhookHandler(conn, SECRET)
+    created = build_event("customer.created", {"id": "cus_9", "object": "customer"}, api_version=VERSION)
+    assert [_deliver(handler, created).body for _ in range(2)] == ["ignored", "duplicate"]
+    assert [tuple(r) for r in conn.execute("SELECT event_id FROM processed_events")] == [(created["id"],)]
