@@ -21,9 +21,11 @@ from typing import Any
 from .atomic import create_once
 
 SHARED_DIR = "_shared"
-#: A document whose best change set would exceed this share of its own size becomes a base
-#: itself: a change set that large is no longer readable as "what differs", and the next
-#: near-copies of the document will differ from it by a few fields.
+#: A document whose best change set would exceed this share of its own (compact) size becomes
+#: a base itself. Most of any change set is fresh ids and timestamps, which no base can hold:
+#: on the committed cassettes a lower threshold (0.5) made 428 bases of 2024-06-20's documents
+#: where 0.6 makes 22, for 11% more bytes and no shorter change sets; from 0.6 to 1.0 nothing
+#: changes. Below it, a change set is still mostly the document's identity, one line to read.
 NEW_BASE_SHARE = 0.6
 #: Documents shorter than this (a deleted object, an error) stay inline: a reference to a
 #: base would be nearly as long, and the document itself is what a reviewer wants to read.
