@@ -245,15 +245,15 @@ class CassetteFile:
             raise DamagedCassette(path, f"it cannot be read ({exc})", fix) from None
         if problem := shape_problem(data):
             raise DamagedCassette(path, problem, fix)
-        try:
-            resolver = resolve_bodies(data, BasePool(shared_folder(path)))
-        except BaseProblem as problem:
-            raise _base_problem(path, problem) from None
         own, events = data.get("metadata", {}).get(METADATA_KEY), data.get("metadata", {}).get(EVENTS_KEY, [])
         if own is not None and (problem := CassetteMetadata.problem(own)):
             raise DamagedCassette(path, problem, fix)
         if not (isinstance(events, list) and all(isinstance(e, dict) for e in events)):
             raise DamagedCassette(path, f"metadata.{EVENTS_KEY} is {kind(events)}, not a list of events", fix)
+        try:
+            resolver = resolve_bodies(data, BasePool(shared_folder(path)))
+        except BaseProblem as problem:
+            raise _base_problem(path, problem) from None
         requests, responses, *_ = deserialize(data, _Parsed)
         return cls(
             list(zip(requests, responses, strict=True)),
