@@ -132,10 +132,12 @@ def _base_problem(path: Path, problem: BaseProblem) -> DamagedCassette:
             "A cassette copied out of its API version folder needs that folder's _shared/ beside it: "
             "compare whole folders (stripe-compat cassettes diff OLD_FOLDER NEW_FOLDER).",
         )
+    # the cassette or the base it names may be the damaged one: restore both
+    files = f"{path} {shared / problem.base}" if problem.base.endswith(".json") else str(path)
     return DamagedCassette(
         path,
         f"its reference to {problem.base} cannot be resolved: {problem.problem}",
-        f"{restore_advice(path)} Then `stripe-compat cassettes compact {shared.parent}` rebuilds the folder's bases.",
+        f"Restore it from git (git checkout -- {files}) or {_rerecord_advice(path)}.",
     )
 
 

@@ -115,8 +115,9 @@ def test_a_base_changed_by_hand_is_a_damaged_cassette_not_wrong_bodies(folder: P
     path = folder / SHARED_DIR / base
     path.write_text(path.read_text().replace("false", "true", 1))
     forget_bases()
-    with pytest.raises(DamagedCassette, match=r"no longer matches its name"):
+    with pytest.raises(DamagedCassette, match=r"no longer matches its name") as caught:
         CassetteFile.read(folder / LAZY)
+    assert f"git checkout -- {folder / LAZY} {path}" in str(caught.value)
 
 
 def test_two_writers_adding_the_same_base_at_once_leave_one_good_file(tmp_path: Path) -> None:
