@@ -125,6 +125,17 @@ def changes_between(base: Any, doc: Any) -> dict[str, Any] | None:
     return {"changes": changes, "removed": gone} if gone else {"changes": changes}
 
 
+def _index(node: Any, part: str) -> Any:
+    """The list index ``part`` names in ``node``; jsonpointer says why when it names none.
+
+    Checked here for lists only: jsonpointer's get_part tests every container against
+    collections.abc, which was most of the time spent reading a cassette.
+    """
+    if type(node) is list and part.isdigit() and (part == "0" or part[0] != "0"):
+        return int(part)
+    return JsonPointer.get_part(node, part)
+
+
 class _Copier:
     """Copy-on-write edits of one document whose unchanged parts stay shared with its base."""
 
@@ -137,28 +148,19 @@ class _Copier:
         self._owned.add(id(copy))
         return copy
 
-    @staticmethod
-    def _key(node: Any, part: str) -> Any:
-        # jsonpointer's get_part checks the container against collections.abc, which is most of
-        # the time spent reading a cassette; a parsed document only holds dicts and lists.
-        if type(node) is dict:
-            return part
-        if type(node) is list and part.isdigit() and (part == "0" or part[0] != "0"):
-            return int(part)
-        return JsonPointer.get_part(node, part)  # says why the token does not fit
-
     def _last(self, pointer: str) -> tuple[Any, Any]:
         parts = _parts(pointer)
         if not parts:
             raise JsonPointerException("the whole document cannot be changed; it is its own base")
-        node = self.root
+        node, owned = self.root, self._owned
         for part in parts[:-1]:
-            key = self._key(node, part)
+            key = part if type(node) is dict else _index(node, part)
             child = node[key]
-            if id(child) not in self._owned:
+            if id(child) not in owned:
                 child = node[key] = self._fresh(child)
             node = child
-        return node, self._key(node, parts[-1])
+        last = parts[-1]
+        return node, last if type(node) is dict else _index(node, last)
 
     def remove(self, pointer: str) -> None:
         parent, key = self._last(pointer)
