@@ -18,9 +18,9 @@ from pathlib import Path
 from results_md import stamp, write_section
 
 from harness.backends.base import Request
-from harness.cassettes.scan import files_under, scan
+from harness.cassettes.scan import scan
 from harness.cassettes.scrub import scrub_bytes, scrub_request
-from harness.cassettes.store import CassetteFile, from_vcr_response
+from harness.cassettes.store import CassetteFile, cassette_files, from_vcr_response
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = [ROOT / "cassettes", ROOT / "examples" / "shop" / "cassettes"]
@@ -40,7 +40,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="take the best of this many runs")
     parser.add_argument("--write", action="store_true", help="record the figures in benchmarks/RESULTS.md")
     args = parser.parse_args()
-    files = [path for folder in FOLDERS for path in files_under(folder)]
+    files = [path for folder in FOLDERS for path in cassette_files(folder)]
     interactions = [pair for path in files for pair in CassetteFile.read(path).interactions]
     requests = [Request(r.method, r.uri, {}, r.body or b"") for r, _ in interactions]
     bodies = [from_vcr_response(stored).body for _, stored in interactions]

@@ -7,6 +7,7 @@
     │   └── BackendUnavailable             a backend this machine cannot run (no Docker, no key)
     ├── CassetteError                      a cassette is missing, stale or unreadable
     │   ├── DamagedCassette                a cassette file cannot be read as one            exit 4
+    │   │   └── MissingBase                a shared base the cassette refers to is not there
     │   └── CassetteMiss                   a request the cassette has no recording for
     └── ContractViolation (also AssertionError)  a payload does not match its API version's contract
 
@@ -66,6 +67,10 @@ class DamagedCassette(CassetteError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.path, self.problem, self.fix))
+
+
+class MissingBase(DamagedCassette):
+    """Raised when a cassette refers to a shared base its API version folder lacks (deleted, or the cassette moved)."""
 
 
 class CassetteMiss(CassetteError):

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from .backends.sources import live_api_key
+from .cassettes.store import cassette_files
 from .config import BackendKind, read_tool_table
 from .matrix import find_pyproject, validate_api_version
 
@@ -62,7 +63,7 @@ def _project_cassettes() -> Path:
 
 def _stamps(folder: Path) -> dict[Path, tuple[int, int]]:
     """Each cassette's modification time and size, to tell which ones a recording rewrote."""
-    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*.json")} if folder.is_dir() else {}
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in cassette_files(folder)} if folder.is_dir() else {}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

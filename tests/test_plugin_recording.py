@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.cassettes.store import cassette_files
+
 from .planted import eager, project, pyproject
 
 pytest_plugins = ["pytester"]
@@ -45,7 +47,7 @@ def test_a_failing_scenario_is_recorded_with_its_reason_and_replays_the_same_fai
         "    *test_first_card_creates_one_customer_and_sets_default: "
         "decoupled signup: signup sent POST /v1/customers;*",
     ])
-    (cassette,) = (pytester.path / "cassettes").rglob("*.json")
+    (cassette,) = cassette_files(pytester.path / "cassettes")
     meta = json.loads(cassette.read_text())["metadata"]["stripe_compat"]
     assert meta["outcome"] == "failed"
     assert meta["reason"].startswith("decoupled signup: signup sent POST /v1/customers; ")
@@ -62,7 +64,7 @@ def test_mode_once_replays_an_existing_cassette_and_none_writes_nothing(pytester
     project(pytester, PYPROJECT, "eager", eager(), "EagerAdapter")
     args = [*LAZY, "--stripe-api-version=2025-03-31.basil", "--stripe-backend=localstripe"]
     pytester.runpytest(*args, "--stripe-record-mode=once")
-    (cassette,) = (pytester.path / "cassettes").rglob("*.json")
+    (cassette,) = cassette_files(pytester.path / "cassettes")
     first = cassette.read_bytes()
 
     again = pytester.runpytest(*args, "--stripe-record-mode=once")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.cassettes.store import CassetteFile
+
 pytest_plugins = ["pytester"]
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "test_first_card_creates_one_customer_and_sets_default"
@@ -22,12 +24,13 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
 
 
 def _remove_customer_id(cassette: Path) -> None:
-    data = json.loads(cassette.read_text())
-    response = data["interactions"][0]["response"]
+    """Edit the first response as a re-recording would write it (its body stored against the folder's bases)."""
+    recorded = CassetteFile.read(cassette)
+    response = recorded.interactions[0][1]
     body = json.loads(response["body"]["string"])
     del body["id"]
     response["body"]["string"] = json.dumps(body)
-    cassette.write_text(json.dumps(data))
+    recorded.write(cassette)
 
 
 def _green_count(project: pytest.Pytester, api_version: str) -> int:

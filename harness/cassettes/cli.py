@@ -1,4 +1,4 @@
-"""``stripe-compat cassettes scan|diff``: the checks a reviewer runs on a re-recording.
+"""``stripe-compat cassettes scan|diff|compact``: the checks a reviewer runs on a re-recording, and the repacking.
 
 Exit codes follow harness.cli: 0 clean or identical, 1 secrets found or recordings
 differ, 2 bad usage (a :class:`~harness.errors.ConfigError` becomes exit 2 there).
@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, MissingBase
+from .compact import compact
 from .diff import diff_cassettes
-from .scan import files_under, scan
+from .scan import scan
+from .store import cassette_files
 
 DEFAULT_FOLDER = Path("cassettes")
 
@@ -37,8 +39,9 @@ def _pairs(old: Path, new: Path) -> tuple[list[tuple[Path, Path]], list[str]]:
         return [(old, new)], []
     if not (old.is_dir() and new.is_dir()):
         raise ConfigError(f"compare two cassette files or two folders; got {old} and {new}")
-    before = {p.relative_to(old): p for p in files_under(old)}
-    after = {p.relative_to(new): p for p in files_under(new)}
+    # a folder's _shared/ bases are part of its cassettes, compared through them, not paired themselves
+    before = {p.relative_to(old): p for p in cassette_files(old)}
+    after = {p.relative_to(new): p for p in cassette_files(new)}
     only = [f"only in {old}: {rel}" for rel in sorted(before.keys() - after.keys())]
     only += [f"only in {new}: {rel}" for rel in sorted(after.keys() - before.keys())]
     return [(before[rel], after[rel]) for rel in sorted(before.keys() & after.keys())], only
@@ -51,7 +54,17 @@ def run_diff(args: argparse.Namespace) -> int:
     for line in unmatched:
         print(line)
     for old, new in pairs:
-        changes = diff_cassettes(old, new)
+        try:
+            changes = diff_cassettes(old, new)
+        except MissingBase as exc:
+            if args.old.is_dir():
+                raise
+            msg = (
+                f"{exc.path} refers to shared bases that are not beside it ({exc.problem}). A cassette in the "
+                "shared form reads only inside its API version folder: compare the folders instead "
+                "(stripe-compat cassettes diff OLD_FOLDER NEW_FOLDER), or copy the folder's _shared/ along."
+            )
+            raise ConfigError(msg) from None
         different += bool(changes)
         for change in changes:
             print(f"{new}: {change}")
@@ -62,9 +75,17 @@ def run_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_compact(args: argparse.Namespace) -> int:
+    """Convert every cassette of each API version folder to the shared form; exit 1 if one would not read back."""
+    outcome = compact(args.paths or [DEFAULT_FOLDER])
+    for line in outcome.lines:
+        print(line)
+    return 1 if outcome.refused else 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``cassettes`` command group to ``stripe-compat``."""
-    group = subparsers.add_parser("cassettes", help="check recorded cassettes: secrets, semantic diffs")
+    group = subparsers.add_parser("cassettes", help="check recorded cassettes (secrets, semantic diffs), compact them")
     commands = group.add_subparsers(dest="cassettes_command", metavar="SUBCOMMAND", required=True)
 
     p_scan = commands.add_parser("scan", help="fail on API keys, secrets and real e-mail addresses in cassettes")
@@ -75,3 +96,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p_diff.add_argument("old", type=Path, metavar="OLD")
     p_diff.add_argument("new", type=Path, metavar="NEW")
     p_diff.set_defaults(func=run_diff)
+
+    p_compact = commands.add_parser(
+        "compact", help="store every cassette against its API version folder's shared bases, and prune unused ones"
+    )
+    p_compact.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH",
+        help="cassette roots or API version folders (default: cassettes/)",
+    )
+    p_compact.set_defaults(func=run_compact)

@@ -9,16 +9,20 @@ responses that caused them. Replay reads that
 metadata to refuse a cassette recorded for another API version, the mistake that lets a
 test pass against responses the pinned version would never send.
 
-Cassettes are written with vcrpy's JSON serializer: every matrix cell loads a few dozen
-of them, and PyYAML took 0.39 s a cell to do it where ``json`` takes 0.016 s (see
-benchmarks/RESULTS.md). YAML cassettes (vcrpy's default) are still read, by suffix.
+Cassettes are vcrpy JSON cassettes: every matrix cell loads a few dozen of them, and
+PyYAML took 0.39 s a cell to do it where ``json`` takes 0.016 s (see benchmarks/RESULTS.md).
+YAML cassettes (vcrpy's default) are still read, by suffix. A JSON cassette is written one
+interaction per line (:mod:`.layout`), its JSON bodies and events stored against the shared
+bases of its API version folder (:mod:`.references`, :mod:`.shared`); reading resolves them,
+so every reader sees the recording exactly as it was made. Cassettes written before the
+shared form (full bodies, indented by four) read exactly as they always did.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tempfile
+from collections.abc import Callable
 from dataclasses import MISSING, asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,12 +33,15 @@ from vcr.serializers import jsonserializer, yamlserializer
 
 from ..backends.base import Response
 from ..config import rerecord_command
-from ..errors import CassetteError, DamagedCassette
+from ..errors import CassetteError, DamagedCassette, MissingBase
 from ..matrix import is_api_version
+from .atomic import replace_file
+from .layout import cassette_text
+from .references import EVENTS_KEY, Resolver, encode_document, resolve_bodies, resolve_document, resolve_events
 from .shape import kind, shape_problem
+from .shared import SHARED_DIR, BasePool, BaseProblem, MissingBaseFile
 
 METADATA_KEY = "stripe_compat"
-EVENTS_KEY = "stripe_compat_events"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]+")
 #: ``.<cassette name>.<writer pid>.<random>.tmp``; files from before the pid was added have none.
 _TEMP = re.compile(r"^\.(?P<name>.+?)\.(?:(?P<pid>\d+)\.)?[A-Za-z0-9_]+\.tmp$")
@@ -90,15 +97,66 @@ def cassette_path(root: Path, api_version: str, module: Path, test_name: str) ->
     return root / api_version / module.stem / f"{_UNSAFE.sub('_', test_name).strip('_')}.json"
 
 
+def _rerecord_advice(path: Path) -> str:
+    api_version, scenario = path.parent.parent.name, path.stem
+    if is_api_version(api_version):
+        return f"re-record it: {rerecord_command(api_version, scenario)}"
+    return "re-record the scenario it belongs to"
+
+
 def restore_advice(path: Path) -> str:
     """How to get a good copy of the cassette at ``path`` back: git, or the command that re-records it."""
-    api_version, scenario = path.parent.parent.name, path.stem
-    again = (
-        f"re-record it: {rerecord_command(api_version, scenario)}"
-        if is_api_version(api_version)
-        else "re-record the scenario it belongs to"
+    return f"Restore it from git (git checkout -- {path}) or {_rerecord_advice(path)}."
+
+
+def shared_folder(path: Path) -> Path:
+    """Where the bases of the cassette at ``path`` live: ``<api version folder>/_shared``."""
+    return path.parent.parent / SHARED_DIR
+
+
+def cassette_files(folder: Path) -> list[Path]:
+    """The cassettes under ``folder`` (or ``folder`` itself): JSON and YAML files, not the shared bases."""
+    if folder.is_file():
+        return [folder]
+    found = (p for p in folder.rglob("*") if p.suffix in _SERIALIZERS and not p.name.startswith("."))
+    return sorted(p for p in found if SHARED_DIR not in p.relative_to(folder).parts and p.is_file())
+
+
+def _base_problem(path: Path, problem: BaseProblem) -> DamagedCassette:
+    shared = shared_folder(path)
+    if isinstance(problem, MissingBaseFile):
+        return MissingBase(
+            path,
+            f"it refers to the shared base {problem.base}, which is not in {shared}",
+            f"Restore it from git (git checkout -- {shared / problem.base}) or {_rerecord_advice(path)}. "
+            "A cassette copied out of its API version folder needs that folder's _shared/ beside it: "
+            "compare whole folders (stripe-compat cassettes diff OLD_FOLDER NEW_FOLDER).",
+        )
+    # the cassette or the base it names may be the damaged one: restore both
+    files = f"{path} {shared / problem.base}" if problem.base.endswith(".json") else str(path)
+    return DamagedCassette(
+        path,
+        f"its reference to {problem.base} cannot be resolved: {problem.problem}",
+        f"Restore it from git (git checkout -- {files}) or {_rerecord_advice(path)}.",
     )
-    return f"Restore it from git (git checkout -- {path}) or {again}."
+
+
+def resolve_references(data: dict[str, Any], path: Path) -> None:
+    """Replace the shared-form references of the parsed cassette at ``path`` by what they stand for, in place."""
+    try:
+        resolve_document(data, BasePool(shared_folder(path)))
+    except BaseProblem as problem:
+        raise _base_problem(path, problem) from None
+
+
+def _events_later(path: Path, resolver: Resolver, stored: list[Any]) -> Callable[[], list[dict[str, Any]]]:
+    def resolve() -> list[dict[str, Any]]:
+        try:
+            return resolve_events(resolver, stored)
+        except BaseProblem as problem:
+            raise _base_problem(path, problem) from None
+
+    return resolve
 
 
 class _Parsed:
@@ -106,6 +164,14 @@ class _Parsed:
 
     @staticmethod
     def deserialize(data: Any) -> Any:
+        return data
+
+
+class _Unparsed:
+    """A vcrpy serializer that hands back the document instead of text, for the store to lay out."""
+
+    @staticmethod
+    def serialize(data: Any) -> Any:
         return data
 
 
@@ -147,19 +213,34 @@ class CassetteFile:
 
     interactions: list[tuple[VcrRequest, dict[str, Any]]]
     metadata: CassetteMetadata | None
-    events: list[dict[str, Any]] = field(default_factory=list)
+    #: The events, or what resolves them when first asked for: replay reads every body but no event.
+    stored_events: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] = field(default_factory=list, repr=False)
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The events the scenario caused, oldest first; a damaged reference among them raises DamagedCassette."""
+        if callable(self.stored_events):
+            self.stored_events = self.stored_events()
+        return self.stored_events
 
     @classmethod
     def read(cls, path: Path) -> CassetteFile:
         """Load ``path``; a damaged file is one error naming the damage and the fix, never an empty cassette."""
-        serializer = _serializer(path)
-        fix = restore_advice(path)
+        _serializer(path)
         try:
             text = path.read_bytes().decode("utf-8")
         except OSError as exc:
             raise CassetteError(f"Cannot read cassette {path}: {exc.strerror}.") from None
         except UnicodeDecodeError as exc:
-            raise DamagedCassette(path, f"byte {exc.start} is not UTF-8 text ({exc.reason})", fix) from None
+            problem = f"byte {exc.start} is not UTF-8 text ({exc.reason})"
+            raise DamagedCassette(path, problem, restore_advice(path)) from None
+        return cls.parse(path, text)
+
+    @classmethod
+    def parse(cls, path: Path, text: str) -> CassetteFile:
+        """The cassette ``text`` holds, as if read from ``path`` (whose folder's shared bases it may use)."""
+        serializer = _serializer(path)
+        fix = restore_advice(path)
         try:
             data = serializer.deserialize(text)
         except Exception as exc:  # each serializer raises its own parse error
@@ -171,11 +252,15 @@ class CassetteFile:
             raise DamagedCassette(path, problem, fix)
         if not (isinstance(events, list) and all(isinstance(e, dict) for e in events)):
             raise DamagedCassette(path, f"metadata.{EVENTS_KEY} is {kind(events)}, not a list of events", fix)
+        try:
+            resolver = resolve_bodies(data, BasePool(shared_folder(path)))
+        except BaseProblem as problem:
+            raise _base_problem(path, problem) from None
         requests, responses, *_ = deserialize(data, _Parsed)
         return cls(
             list(zip(requests, responses, strict=True)),
             CassetteMetadata.from_dict(own) if own else None,
-            list(events),
+            _events_later(path, resolver, events),
         )
 
     def check_api_version(self, path: Path, api_version: str, rerecord_hint: str) -> None:
@@ -206,6 +291,14 @@ class CassetteFile:
 
     def write(self, path: Path) -> None:
         """Write atomically: a crash or error mid-write leaves the previous file intact."""
+        replace_file(path, self.text(path))
+
+    def text(self, path: Path, pool: BasePool | None = None) -> str:
+        """The file text of this cassette at ``path``: for JSON, the shared form over ``pool``'s bases.
+
+        ``pool`` defaults to every base in the folder. Should the shared form not read back
+        exactly as the recording (a damaged base in the way), every body is written in full.
+        """
         data: dict[str, Any] = {
             "requests": [req for req, _ in self.interactions],
             "responses": [resp for _, resp in self.interactions],
@@ -214,22 +307,15 @@ class CassetteFile:
             data["metadata"] = {METADATA_KEY: self.metadata.to_dict()}
         if self.events:
             data.setdefault("metadata", {})[EVENTS_KEY] = self.events
-        text = serialize(data, _serializer(path))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # mkstemp creates 0600; a cassette is a normal project file, so keep the old file's mode.
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        # The writer's pid in the name tells a write in progress from one a SIGKILL interrupted.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+        serializer = _serializer(path)
+        if serializer is not jsonserializer:
+            return str(serialize(data, serializer))
+        plain = serialize(data, _Unparsed)
         try:
-            os.fchmod(fd, mode)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            shared = encode_document(plain, pool or BasePool(shared_folder(path)))
+        except BaseProblem:
+            shared = plain
+        return cassette_text(shared)
 
 
 def temp_files(root: Path) -> list[Path]:

@@ -10,6 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..cassettes.store import cassette_files
 from ..errors import ConfigError
 from ..progress import progress
 from . import shapes_build
@@ -40,13 +41,13 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def _expand(paths: list[Path]) -> list[Path]:
-    """Files as given; a folder stands for every cassette and JSON file below it, in order."""
+    """Files as given; a folder stands for every cassette and JSON file below it, in order.
+
+    Not the shared bases in a folder's ``_shared/``: the cassettes that use them are checked whole.
+    """
     out: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
-        else:
-            out.append(path)
+        out += cassette_files(path) if path.is_dir() else [path]
     return out
 
 

@@ -1,6 +1,7 @@
 """Read the Stripe payloads held in a JSON file or a recorded cassette.
 
-Cassettes come from vcrpy (``interactions``) and from Ruby's VCR (``http_interactions``, with
+Cassettes come from vcrpy (``interactions``, bodies possibly stored against the shared bases
+of their API version folder, resolved here) and from Ruby's VCR (``http_interactions``, with
 ``!binary`` base64 bodies); both keep the body at ``response.body.string`` and the API version
 that rendered it in the ``Stripe-Version`` response header (else the request's), which
 ``contracts check --api-version recorded`` uses.
@@ -20,7 +21,7 @@ from typing import Any
 import yaml
 
 from ..cassettes.shape import shape_problem
-from ..cassettes.store import restore_advice
+from ..cassettes.store import resolve_references, restore_advice
 from ..errors import ConfigError, DamagedCassette
 
 
@@ -93,6 +94,8 @@ def read_payloads(path: Path) -> Iterator[Payload]:
         raise ConfigError(f"{path} has no 'interactions' (vcrpy) or 'http_interactions' (Ruby VCR) list")
     if problem := shape_problem({"interactions": interactions}):  # Ruby VCR's interactions are shaped alike
         raise DamagedCassette(path, problem, restore_advice(path))
+    if "interactions" in data:  # a vcrpy cassette: its bodies may be stored against shared bases
+        resolve_references(data, path)
     for index, interaction in enumerate(interactions):
         response = interaction.get("response") or {}
         body = _text((response.get("body") or {}).get("string"))

@@ -29,10 +29,14 @@ OLD, BASIL = "2024-06-20", "2025-03-31.basil"
 
 
 def _copy(tmp_path: Path, version: str = BASIL, into: str | None = None) -> Path:
-    """A committed cassette copied to ``<tmp>/cassettes/<into or version>/...``, as a project lays them out."""
+    """A committed cassette copied to ``<tmp>/cassettes/<into or version>/...``, as a project lays them out.
+
+    With its API version folder's shared bases, which its bodies are stored against.
+    """
     target = tmp_path / "cassettes" / (into or version) / SCENARIO
     target.parent.mkdir(parents=True)
     shutil.copy(ROOT / "cassettes" / version / SCENARIO, target)
+    shutil.copytree(ROOT / "cassettes" / version / "_shared", target.parent.parent / "_shared")
     return target
 
 
