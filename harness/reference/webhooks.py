@@ -14,8 +14,9 @@ endpoint's API version. So:
   fixed in the Dashboard the retry is applied. Accepting it would hide the mismatch.
 
 Signatures are checked with ``stripe.WebhookSignature.verify_header``, which every
-stripe-python release has; the body is then parsed as plain JSON because the event
-object's Python API differs across releases, and checked field by field before anything
+stripe-python release has; the body is then parsed as plain JSON (with orjson, strict
+JSON at a third of the standard library's cost) because the event object's Python API
+differs across releases, and checked field by field before anything
 is written (:func:`parse_event`). A signature proves who sent a body, not that it is a
 well-formed event: a signed event whose ``id`` is null or a list, whose ``created`` is no
 integer or whose ``data`` is a string is refused (400), and never reaches the ledger.
@@ -23,12 +24,12 @@ integer or whose ``data`` is a string is refused (400), and never reaches the le
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import stripe
 
 from ..adapter import WebhookResult
@@ -149,10 +150,10 @@ class WebhookHandler:
         except (ValueError, stripe_error("SignatureVerificationError")):
             return WebhookResult(400, REFUSED_SIGNATURE)
         try:
-            event = parse_event(json.loads(text))
+            event = parse_event(orjson.loads(payload))
         except MalformedEvent as exc:
             return WebhookResult(400, f"rejected: {exc}")
-        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+        except ValueError:  # orjson's JSONDecodeError, also for nesting deeper than it parses
             return WebhookResult(400, "rejected: the body is not a JSON document")
         if event.api_version != pinned_version:
             return WebhookResult(
