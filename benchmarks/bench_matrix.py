@@ -107,7 +107,10 @@ def nox(label: str, args: Sequence[str], *, cwd: Path = ROOT, env: dict[str, str
     if cells == 0 or proc.returncode not in (0, 1):
         print(output[-4000:], file=sys.stderr)
         raise SystemExit(f"{label}: nox exited {proc.returncode} with {cells} cells run; figures would be meaningless")
-    return Measured(label, wall, cells, verdict.group(0) if verdict else "", (before, os.getloadavg()[0]), output)
+    measured = Measured(label, wall, cells, verdict.group(0) if verdict else "", (before, os.getloadavg()[0]), output)
+    # A whole run takes many minutes: say how far it got (stdout keeps only the section).
+    print(f"{label}: {wall:.1f} s, {cells} cells. {measured.verdict}", file=sys.stderr, flush=True)
+    return measured
 
 
 def sub_matrix(releases: Sequence[str], apis: Sequence[str], label: str, *, cwd: Path = ROOT,

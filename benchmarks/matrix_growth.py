@@ -31,8 +31,9 @@ EXTRA_RELEASES = ("6.7.0", "8.11.0", "9.12.0", "11.6.0", "13.2.0", "15.6.2")
 #: API versions with provider contracts and default shapes in contracts/ but no committed cassettes.
 EXTRA_API_VERSIONS = ("2022-11-15", "2023-08-16", "2024-04-10", "2024-12-18.acacia", "2025-09-30.clover")
 BENCH = Path(".stripe-compat") / "bench"
-#: Kept across runs: the copy's virtualenvs (what makes a run warm) and its results.
-KEEP = frozenset({".nox", ".stripe-compat"})
+#: Kept across runs: the copy's virtualenvs, which make a run warm. Its results start empty, so that
+#: a verdict lists no cells of a matrix the copy had before.
+KEEP = frozenset({".nox"})
 #: What the recordings depend on besides the pins: everything the harness runs and renders with.
 SOURCE_FOLDERS = ("harness", "contracts")
 #: Repeated warm runs of the same matrix differ by about 10 % on this machine (RESULTS.md):
@@ -127,7 +128,7 @@ def cassette_key(root: Path) -> str:
 
 
 def sync_scratch(root: Path, scratch: Path) -> None:
-    """Make ``scratch`` a copy of the checkout's files, keeping only its virtualenvs and results.
+    """Make ``scratch`` a copy of the checkout's files, keeping only its virtualenvs.
 
     Everything else is copied again, so an edit, a new file or a deleted one in the checkout
     is what the copy runs.

@@ -128,6 +128,8 @@ def test_the_scratch_copy_mirrors_the_checkout_and_keeps_its_virtualenvs(tmp_pat
     (root / ".stripe-compat" / "secret").write_text("ignored\n")
     scratch = tmp_path / "scratch"
     (scratch / ".nox" / "compat-16-1-0").mkdir(parents=True)
+    (scratch / ".stripe-compat" / "results").mkdir(parents=True)
+    (scratch / ".stripe-compat" / "results" / "5.5.0@2020-08-27.json").write_text("{}")  # a larger matrix's
     (scratch / "stale.py").parent.mkdir(parents=True, exist_ok=True)
     (scratch / "stale.py").write_text("deleted from the checkout\n")
     (scratch / "harness").mkdir()
