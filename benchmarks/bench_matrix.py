@@ -53,13 +53,14 @@ from matrix_growth import (
     Recording,
     cached_recording,
     cassette_key,
-    fit,
+    fit_within,
     grow,
     large_pyproject,
     parse_size,
     restore_recording,
     slope,
     store_recording,
+    sub_sizes,
     sync_scratch,
 )
 from results_md import stamp, write_section
@@ -180,39 +181,57 @@ def growth(size: tuple[int, int], warm_runs: int, write: bool) -> int:
     env = {k: v for k, v in os.environ.items() if k not in ("STRIPE_API_KEY", "STRIPE_COMPAT_RUN_ID")}
     recordings, runs = record([api for api in plan.large_apis if not (cassettes / api).is_dir()], cassettes, env)
     recorded_now = len(runs)
-    big = f"{len(plan.large_releases)} × {len(plan.large_apis)}"
-    runs.append(nox(f"warm-up: `nox -s compat` at {big} (every virtualenv built or checked)", ["-s", "compat"],
-                    cwd=SCRATCH, env=env))
+    large = plan.large
+    runs.append(nox(f"warm-up: `nox -s compat` at {large[0]} × {large[1]} (every virtualenv built or checked)",
+                    ["-s", "compat"], cwd=SCRATCH, env=env))
     timed: dict[tuple[int, int], list[Measured]] = {}
     for i in range(warm_runs):  # the sizes interleaved, so that a change in the machine's load reaches them all
-        for libs, apis in plan.corners:
+        for libs, apis in [*plan.corners, *plan.within_small]:
             label = f"warm, {len(libs)} × {len(apis)} (run {i + 1})"
             run = (nox(f"{label}: `nox -s compat`", ["-s", "compat"], cwd=SCRATCH, env=env)
-                   if (libs, apis) == (plan.large_releases, plan.large_apis)
-                   else sub_matrix(libs, apis, label, cwd=SCRATCH, env=env))
+                   if (len(libs), len(apis)) == large else sub_matrix(libs, apis, label, cwd=SCRATCH, env=env))
             timed.setdefault((len(libs), len(apis)), []).append(run)
             runs.append(run)
+    lines = growth_lines(plan, timed, runs, recording_line(recordings, recorded_now), warm_runs)
+    print("\n".join(lines))
+    if write:
+        write_section("## Growth of the warm matrix", "\n".join(lines))
+    return 0
+
+
+def growth_lines(plan: Growth, timed: dict[tuple[int, int], list[Measured]], runs: Sequence[Measured],
+                 recorded: str, warm_runs: int) -> list[str]:
+    """The "Growth of the warm matrix" section: the largest run, what was added, every run, the medians, the slope."""
     medians = {shape: statistics.median(m.wall for m in ms) for shape, ms in timed.items()}
-    grew = slope(medians)
-    (r, a), (big_r, big_a) = min(medians), max(medians)
-    largest = timed[big_r, big_a]
-    verdict = sorted(largest, key=lambda m: m.wall)[(len(largest) - 1) // 2].verdict
+    (r, a), (big_r, big_a) = small, large = plan.small, plan.large
+    grew = slope(medians, small, large)
+    largest = sorted(timed[large], key=lambda m: m.wall)
+    big = f"{big_r} × {big_a}"
     added_libs = [lib for lib in plan.large_releases if lib not in plan.small_releases]
     added_apis = [api for api in plan.large_apis if api not in plan.small_apis]
-    lines = [
+    if r > 1 and a > 1:
+        fixed, per_release, per_cell = fit_within(medians, r, a)
+        model = fixed + big_r * per_release + big_r * big_a * per_cell
+        within = (f"The model fitted within {r} × {a} as the default run fits it (through "
+                  f"{', '.join(f'{x} × {y}' for x, y in sorted(medians) if x <= r and y <= a)}: "
+                  f"{per_cell:.2f} s per cell, {per_release:.2f} s per release, {fixed:.2f} s fixed) predicts "
+                  f"{model:.1f} s for {big}: the measured {grew.measured:.1f} s is {grew.measured / model - 1:+.0%}.")
+    else:
+        within = f"{r} × {a} has no smaller matrices to fit a model within."
+    return [
         f"## Growth of the warm matrix, {r} × {a} to {big} ({stamp()}, {len(os.sched_getaffinity(0))} cores, "
         f"`python benchmarks/bench_matrix.py --large {big_r}x{big_a} --warm-runs {warm_runs}`)",
         "",
-        f"**Warm `nox -s compat` at {big} = {big_r * big_a} cells: median {medians[big_r, big_a]:.1f} s** of "
-        f"{len(largest)} ({', '.join(f'{m.wall:.1f}' for m in largest)}), "
-        f"{medians[big_r, big_a] / (big_r * big_a):.2f} s per cell; {r} × {a} in the same copy "
-        f"{medians[r, a]:.1f} s. Verdict at {big}: {verdict}",
+        f"**Warm `nox -s compat` at {big} = {big_r * big_a} cells: median {medians[large]:.1f} s** of "
+        f"{len(largest)} ({', '.join(f'{m.wall:.1f}' for m in timed[large])}), "
+        f"{medians[large] / (big_r * big_a):.2f} s per cell; {r} × {a} in the same copy {medians[small]:.1f} s. "
+        f"Verdict at {big}: {largest[(len(largest) - 1) // 2].verdict}",
         "",
         f"Releases {', '.join(plan.large_releases)} (added: {', '.join(added_libs)}); API versions "
         f"{', '.join(plan.large_apis)} (added: {', '.join(added_apis)}). In a copy of the project ({BENCH}/project), "
-        "the pyproject's matrix replaced; the sizes between are the releases' sessions with `--stripe-api-versions`.",
+        "the pyproject's matrix replaced; the smaller sizes are the releases' sessions with `--stripe-api-versions`.",
         "",
-        recording_line(recordings, recorded_now),
+        recorded,
         "",
         "| run | wall s | cells | s per cell | load average (1 min) before → after | verdict |",
         "|---|---|---|---|---|---|",
@@ -230,11 +249,9 @@ def growth(size: tuple[int, int], warm_runs: int, write: bool) -> int:
         f"{grew.predicted:.1f} s for {big}; measured {grew.measured:.1f} s, {grew.excess:+.0%}: "
         + ("linear (within the ~10 % by which warm runs of one matrix differ)." if grew.linear else
            "faster than linear." if grew.excess > 0 else "slower than linear: the larger matrix amortises more."),
+        "",
+        within,
     ]
-    print("\n".join(lines))
-    if write:
-        write_section("## Growth of the warm matrix", "\n".join(lines))
-    return 0
 
 
 def recording_line(recordings: Sequence[Recording], recorded_now: int) -> str:
@@ -287,14 +304,12 @@ def main() -> int:
     no_storm = nox("warm, all but the storm", ["-s", "compat", "--", "-k", "not test_storm"])
     runs += [collect, no_storm]
     scenarios = int(re.search(r"(\d+) tests? collected", collect.output).group(1))
-    column = {n: sub_matrix(libs, apis[:n], f"warm, {len(libs)} × {n}") for n in (1, 3)}
-    row = {n: sub_matrix(libs[:n], apis, f"warm, {n} × {len(apis)}") for n in (1, 3)}
+    column = {n: sub_matrix(libs, apis[:n], f"warm, {len(libs)} × {n}") for n in sub_sizes(len(apis))}
+    row = {n: sub_matrix(libs[:n], apis, f"warm, {n} × {len(apis)}") for n in sub_sizes(len(libs))}
     runs += [*column.values(), *row.values()]
-    fixed, per_release, per_cell = fit(
-        [*((len(libs) * n, m.wall) for n, m in column.items()), (cells, median)],
-        [*((n, m.wall) for n, m in row.items()), (len(libs), median)],
-        len(apis),
-    )
+    walls = {(len(libs), len(apis)): median, **{(len(libs), n): m.wall for n, m in column.items()},
+             **{(n, len(apis)): m.wall for n, m in row.items()}}
+    fixed, per_release, per_cell = fit_within(walls, len(libs), len(apis))
     requests = per_request(args.iterations)
 
     floor = requests["floor (canned, in process)"]

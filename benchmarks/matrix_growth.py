@@ -19,7 +19,7 @@ import shutil
 import statistics
 import subprocess
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,10 +62,24 @@ class Growth:
     large_apis: tuple[str, ...]
 
     @property
+    def small(self) -> tuple[int, int]:
+        return len(self.small_releases), len(self.small_apis)
+
+    @property
+    def large(self) -> tuple[int, int]:
+        return len(self.large_releases), len(self.large_apis)
+
+    @property
     def corners(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """small × small, small × large, large × small, large × large: the four matrices timed."""
         return [(libs, apis) for libs in (self.small_releases, self.large_releases)
                 for apis in (self.small_apis, self.large_apis)]
+
+    @property
+    def within_small(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """The parts of the small matrix that the default run fits its model through (fit_within)."""
+        libs, apis = self.small_releases, self.small_apis
+        return [*((libs, apis[:n]) for n in sub_sizes(len(apis))), *((libs[:n], apis) for n in sub_sizes(len(libs)))]
 
 
 def grow(releases: Sequence[str], apis: Sequence[str], size: tuple[int, int]) -> Growth:
@@ -194,6 +208,17 @@ def fit(by_cells: Sequence[tuple[int, float]], by_releases: Sequence[tuple[int, 
     return line.intercept, per_release, per_cell
 
 
+def sub_sizes(count: int) -> tuple[int, ...]:
+    """How many releases (or API versions) the sub-matrices a model is fitted through have, below ``count``."""
+    return tuple(n for n in (1, 3) if n < count)
+
+
+def fit_within(walls: Mapping[tuple[int, int], float], releases: int, apis: int) -> tuple[float, float, float]:
+    """:func:`fit` through the walls of ``releases`` × ``apis`` and its sub-matrices, keyed (releases, API versions)."""
+    return fit([(releases * n, walls[releases, n]) for n in (*sub_sizes(apis), apis)],
+               [(n, walls[n, apis]) for n in (*sub_sizes(releases), releases)], apis)
+
+
 @dataclass(frozen=True)
 class Slope:
     """How the warm wall time grew between the four corners (r × a, r × A, R × a, R × A)."""
@@ -215,9 +240,9 @@ class Slope:
         return abs(self.excess) <= LINEAR_WITHIN
 
 
-def slope(walls: dict[tuple[int, int], float]) -> Slope:
-    """The slope from the four corners' wall times, keyed (releases, API versions)."""
-    (r, a), (big_r, big_a) = min(walls), max(walls)
+def slope(walls: Mapping[tuple[int, int], float], small: tuple[int, int], large: tuple[int, int]) -> Slope:
+    """The slope between the four corners ``small``, ``large`` and the two between, from ``walls`` keyed (R, A)."""
+    (r, a), (big_r, big_a) = small, large
     fixed, per_release, per_cell = fit([(r * a, walls[r, a]), (r * big_a, walls[r, big_a])],
                                        [(r, walls[r, a]), (big_r, walls[big_r, a])], a)
     return Slope(

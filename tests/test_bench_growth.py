@@ -162,11 +162,21 @@ def test_a_recording_is_a_cache_hit_only_once_stored_whole(tmp_path: Path) -> No
 
 
 def _walls(fixed: float, per_release: float, per_cell: float) -> dict[tuple[int, int], float]:
-    return {(r, a): fixed + r * per_release + r * a * per_cell for r in (6, 12) for a in (5, 10)}
+    """Every size --large times at 12 x 10, on a straight line with these costs."""
+    shapes = [(6, 1), (6, 3), (1, 5), (3, 5), *((r, a) for r in (6, 12) for a in (5, 10))]
+    return {(r, a): fixed + r * per_release + r * a * per_cell for r, a in shapes}
+
+
+def test_the_large_run_also_times_the_parts_of_6x5_the_default_run_fits_through() -> None:
+    plan = mg.grow(PROJECT.stripe, PROJECT.api_versions, (12, 10))
+    assert [(len(libs), len(apis)) for libs, apis in plan.within_small] == [(6, 1), (6, 3), (1, 5), (3, 5)]
+    assert all(set(libs) <= set(PROJECT.stripe) and set(apis) <= set(PROJECT.api_versions)
+               for libs, apis in plan.within_small)
+    assert mg.fit_within(_walls(3.0, 2.0, 1.2), 6, 5) == pytest.approx((3.0, 2.0, 1.2))
 
 
 def test_a_straight_line_grows_linearly_with_its_own_costs() -> None:
-    grew = mg.slope(_walls(3.0, 2.0, 1.2))
+    grew = mg.slope(_walls(3.0, 2.0, 1.2), (6, 5), (12, 10))
     assert grew.per_cell_small == pytest.approx(1.2)
     assert grew.per_cell_large == pytest.approx(1.2)
     assert grew.per_release_small == pytest.approx(2.0 + 5 * 1.2)
@@ -179,7 +189,7 @@ def test_a_straight_line_grows_linearly_with_its_own_costs() -> None:
 def test_a_largest_matrix_slower_than_the_line_is_not_called_linear() -> None:
     walls = _walls(3.0, 2.0, 1.2)
     walls[12, 10] *= 1.25
-    grew = mg.slope(walls)
+    grew = mg.slope(walls, (6, 5), (12, 10))
     assert grew.excess == pytest.approx(0.25)
     assert not grew.linear
     assert grew.per_cell_large > grew.per_cell_small
