@@ -20,9 +20,10 @@ in a scratch copy of the project (``.stripe-compat/bench/project``; the checkout
 pyproject and cassettes untouched) whose matrix doubles the project's with more releases
 and API versions (matrix_growth.py), it records the added versions' cassettes against
 localstripe once (cached by the harness's source), runs ``nox -s compat`` once to build
-every virtualenv, then times warm runs of 6 × 5, 6 × 10, 12 × 5 and 12 × 10 (median of
---warm-runs, interleaved) and prints the slope: per added cell, per added release, and
-12 × 10 against the straight line through the three smaller ones.
+every virtualenv, then times warm runs of 6 × 5, 6 × 10, 12 × 5 and 12 × 10 and of the
+parts of 6 × 5 the model above is fitted through (median of --warm-runs, interleaved), and
+prints the slope: per added cell, per added release, and the measured 12 × 10 against the
+straight line through the three smaller corners and against the 6 × 5 model's.
 
 Each figure is printed with the machine's load average over it: on a shared machine the
 load, not the harness, is often what limits a figure.

@@ -127,17 +127,23 @@ def project_files(root: Path) -> list[str]:
 
 
 def cassette_key(root: Path) -> str:
-    """What a localstripe recording depends on: the harness's and contracts' files, the recorder's and server's pins."""
+    """What a localstripe recording depends on: the harness's and contracts' files and the project's settings.
+
+    The settings are ``[tool.stripe-compat]`` (the adapter recorded, the recording release)
+    but for the matrix's lists, which say what replays, and the localstripe pin.
+    """
     digest = hashlib.sha256()
     for name in project_files(root):
         if name.startswith(tuple(f"{folder}/" for folder in SOURCE_FOLDERS)):
             digest.update(f"{name}\0".encode())
             digest.update((root / name).read_bytes())
     pyproject = tomllib.loads((root / "pyproject.toml").read_text())
-    matrix = pyproject["tool"]["stripe-compat"]["matrix"]
-    pins = [matrix.get("recording_stripe", matrix["stripe"][-1]),
-            *pyproject["project"].get("optional-dependencies", {}).get("localstripe", [])]
-    digest.update("\0".join(pins).encode())
+    tool = pyproject["tool"]["stripe-compat"]
+    matrix = tool["matrix"]
+    settings = {**tool, "matrix": {k: v for k, v in matrix.items() if k not in ("stripe", "api_versions")},
+                "recording_stripe": matrix.get("recording_stripe", matrix["stripe"][-1]),
+                "localstripe": pyproject["project"].get("optional-dependencies", {}).get("localstripe", [])}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
 

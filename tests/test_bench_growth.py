@@ -113,8 +113,15 @@ def test_the_cassette_key_follows_the_harness_contracts_and_pins_only(tmp_path: 
     added = mg.cassette_key(root)
     assert added != edited
     pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('stripe = ["16.1.0"]', 'stripe = ["15.6.2", "16.1.0"]'))
+    assert mg.cassette_key(root) == added  # what replays, not what records
     pyproject.write_text(pyproject.read_text().replace("1.15.10", "1.15.11"))
-    assert mg.cassette_key(root) != added
+    pinned = mg.cassette_key(root)
+    assert pinned != added
+    pyproject.write_text(pyproject.read_text().replace("[tool.stripe-compat.matrix]",
+                                                       '[tool.stripe-compat]\nadapter = "shop:Adapter"\n'
+                                                       "[tool.stripe-compat.matrix]"))
+    assert mg.cassette_key(root) != pinned
 
 
 def test_the_key_outside_a_git_checkout_says_why_it_cannot(tmp_path: Path) -> None:
