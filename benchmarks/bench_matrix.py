@@ -15,11 +15,23 @@ Prints, and with --write records in benchmarks/RESULTS.md:
 - per-request cost (floor, replay, full plugin chain, localstripe; stripe-mock when
   STRIPE_MOCK_URL is set) from ``bench_requests.py --json``, and the ratios.
 
+With --large (12x10, or RxA) it measures instead how the warm matrix grows, and no model:
+in a scratch copy of the project (``.stripe-compat/bench/project``; the checkout, its
+pyproject and cassettes untouched) whose matrix doubles the project's with more releases
+and API versions (matrix_growth.py), it records the added versions' cassettes against
+localstripe once (cached by the harness's source), runs ``nox -s compat`` once to build
+every virtualenv, then times warm runs of 6 × 5, 6 × 10, 12 × 5 and 12 × 10 and of the
+parts of 6 × 5 the model above is fitted through (median of --warm-runs, interleaved), and
+prints the slope: per added cell, per added release, and the measured 12 × 10 against the
+straight line through the three smaller corners and against the 6 × 5 model's.
+
 Each figure is printed with the machine's load average over it: on a shared machine the
 load, not the harness, is often what limits a figure.
 
     python benchmarks/bench_matrix.py --write            # everything, warm median of 3
     python benchmarks/bench_matrix.py --no-cold --warm-runs 1
+    python benchmarks/bench_matrix.py --large --write    # 6 × 5 to 12 × 10, measured
+    python benchmarks/bench_matrix.py --large 2x2 --warm-runs 1   # the same from 1 × 1: a quick trial
 """
 
 from __future__ import annotations
@@ -36,16 +48,34 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from matrix_growth import (
+    BENCH,
+    Growth,
+    Recording,
+    cached_recording,
+    cassette_key,
+    fit_within,
+    grow,
+    large_pyproject,
+    parse_size,
+    restore_recording,
+    slope,
+    store_recording,
+    sub_sizes,
+    sync_scratch,
+)
 from results_md import stamp, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from harness.matrix import load_matrix  # noqa: E402
+from harness.matrix import load_matrix, read_tool_table  # noqa: E402
 
 MATRIX = load_matrix(ROOT / "pyproject.toml")
+SCRATCH, CACHE = ROOT / BENCH / "project", ROOT / BENCH / "cassettes"
 #: One line per cell's pytest run: its summary ("35 passed in 1.2s", "35 tests collected in 0.3s").
 _CELL_DONE = re.compile(r"^=* ?.*\b(passed|failed|errors?|collected)\b.* in [\d.]+s", re.M)
 _VERDICT = re.compile(r"^(NOT GREEN|GREEN):.*$", re.M)
+_FAILED = re.compile(r"\b\d+ (failed|errors?)\b")
 
 
 class Measured:
@@ -79,26 +109,17 @@ def nox(label: str, args: Sequence[str], *, cwd: Path = ROOT, env: dict[str, str
     if cells == 0 or proc.returncode not in (0, 1):
         print(output[-4000:], file=sys.stderr)
         raise SystemExit(f"{label}: nox exited {proc.returncode} with {cells} cells run; figures would be meaningless")
-    return Measured(label, wall, cells, verdict.group(0) if verdict else "", (before, os.getloadavg()[0]), output)
+    measured = Measured(label, wall, cells, verdict.group(0) if verdict else "", (before, os.getloadavg()[0]), output)
+    # A whole run takes many minutes: say how far it got (stdout keeps only the section).
+    print(f"{label}: {wall:.1f} s, {cells} cells. {measured.verdict}", file=sys.stderr, flush=True)
+    return measured
 
 
-def sub_matrix(releases: Sequence[str], apis: Sequence[str], label: str) -> Measured:
+def sub_matrix(releases: Sequence[str], apis: Sequence[str], label: str, *, cwd: Path = ROOT,
+               env: dict[str, str] | None = None) -> Measured:
     """A warm run of some releases × some API versions (the releases' sessions, the versions as a pytest option)."""
     sessions = [f"compat({lib})" for lib in releases]
-    return nox(label, ["-s", *sessions, "--", f"--stripe-api-versions={','.join(apis)}"])
-
-
-def fit(by_cells: Sequence[tuple[int, float]], by_releases: Sequence[tuple[int, float]], apis: int,
-        ) -> tuple[float, float, float]:
-    """(fixed, per release, per cell) from two lines: all releases × 1..n versions, and 1..n releases × all versions.
-
-    wall = fixed + releases × per_release + cells × per_cell: along the first line only
-    the cells change (slope: per cell); along the second each release brings ``apis`` cells.
-    """
-    per_cell = statistics.linear_regression(*zip(*by_cells, strict=True)).slope
-    line = statistics.linear_regression(*zip(*by_releases, strict=True))
-    per_release = line.slope - apis * per_cell
-    return line.intercept, per_release, per_cell
+    return nox(label, ["-s", *sessions, "--", f"--stripe-api-versions={','.join(apis)}"], cwd=cwd, env=env)
 
 
 def fresh_clone_command(tmp: str) -> tuple[str, dict[str, str], Path]:
@@ -119,6 +140,136 @@ def per_request(iterations: int) -> dict[str, float]:
     return json.loads(proc.stdout)["per_request_s"]
 
 
+def record(apis: Sequence[str], cassettes: Path, env: dict[str, str]) -> tuple[list[Recording], list[Measured]]:
+    """The copy's cassettes of ``apis``: from the cache, else recorded by its own ``nox -s "record(V)"`` and cached.
+
+    A version that does not record green stops the run: its cells would fail for the
+    recording's sake, not the library's, and the figures would time those failures.
+    """
+    key = cassette_key(ROOT)
+    recordings, runs = [], []
+    for api in apis:
+        recording = cached_recording(CACHE, key, api)
+        if recording is None:
+            run = nox(f'record {api} against localstripe: `nox -s "record({api})"`', ["-s", f"record({api})"],
+                      cwd=SCRATCH, env=env)
+            summary = [m.group(0) for m in _CELL_DONE.finditer(run.output)][-1]
+            if _FAILED.search(summary):
+                print(run.output[-4000:], file=sys.stderr)
+                raise SystemExit(
+                    f"{api} does not record green on localstripe ({summary.strip('= ')}; the end of its output is "
+                    f"above, `cd {SCRATCH} && nox -s \"record({api})\"` repeats it): its cells would fail for the "
+                    "recording's sake. "
+                    "Replace it in EXTRA_API_VERSIONS (benchmarks/matrix_growth.py) by another version that "
+                    "contracts/provider/ knows.")
+            recording = Recording(api, round(run.wall, 1), time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+            store_recording(cassettes / api, CACHE, key, recording)
+            runs.append(run)
+        else:
+            restore_recording(CACHE, key, api, cassettes)
+        recordings.append(recording)
+    return recordings, runs
+
+
+def growth(size: tuple[int, int], warm_runs: int, write: bool) -> int:
+    """Time warm ``nox -s compat`` from the project's matrix (or part of it) to ``size``, in a scratch copy."""
+    plan: Growth = grow(MATRIX.stripe, MATRIX.api_versions, size)
+    sync_scratch(ROOT, SCRATCH)
+    pyproject = SCRATCH / "pyproject.toml"
+    pyproject.write_text(large_pyproject(pyproject.read_text(), plan.large_releases, plan.large_apis))
+    cassettes = SCRATCH / str(read_tool_table(pyproject).get("cassettes", "cassettes"))
+    # A key would record live, and a run id would let the report count another run's cells as this one's.
+    env = {k: v for k, v in os.environ.items() if k not in ("STRIPE_API_KEY", "STRIPE_COMPAT_RUN_ID")}
+    recordings, runs = record([api for api in plan.large_apis if not (cassettes / api).is_dir()], cassettes, env)
+    recorded_now = len(runs)
+    large = plan.large
+    runs.append(nox(f"warm-up: `nox -s compat` at {large[0]} × {large[1]} (every virtualenv built or checked)",
+                    ["-s", "compat"], cwd=SCRATCH, env=env))
+    timed: dict[tuple[int, int], list[Measured]] = {}
+    for i in range(warm_runs):  # the sizes interleaved, so that a change in the machine's load reaches them all
+        for libs, apis in [*plan.corners, *plan.within_small]:
+            label = f"warm, {len(libs)} × {len(apis)} (run {i + 1})"
+            run = (nox(f"{label}: `nox -s compat`", ["-s", "compat"], cwd=SCRATCH, env=env)
+                   if (len(libs), len(apis)) == large else sub_matrix(libs, apis, label, cwd=SCRATCH, env=env))
+            timed.setdefault((len(libs), len(apis)), []).append(run)
+            runs.append(run)
+    lines = growth_lines(plan, timed, runs, recording_line(recordings, recorded_now), warm_runs)
+    print("\n".join(lines))
+    if write:
+        write_section("## Growth of the warm matrix", "\n".join(lines))
+    return 0
+
+
+def growth_lines(plan: Growth, timed: dict[tuple[int, int], list[Measured]], runs: Sequence[Measured],
+                 recorded: str, warm_runs: int) -> list[str]:
+    """The "Growth of the warm matrix" section: the largest run, what was added, every run, the medians, the slope."""
+    medians = {shape: statistics.median(m.wall for m in ms) for shape, ms in timed.items()}
+    (r, a), (big_r, big_a) = small, large = plan.small, plan.large
+    grew = slope(medians, small, large)
+    largest = sorted(timed[large], key=lambda m: m.wall)
+    big = f"{big_r} × {big_a}"
+    added_libs = [lib for lib in plan.large_releases if lib not in plan.small_releases]
+    added_apis = [api for api in plan.large_apis if api not in plan.small_apis]
+    if r > 1 and a > 1:
+        fixed, per_release, per_cell = fit_within(medians, r, a)
+        model = fixed + big_r * per_release + big_r * big_a * per_cell
+        within = (f"The model fitted within {r} × {a} as the default run fits it (through "
+                  f"{', '.join(f'{x} × {y}' for x, y in sorted(medians) if x <= r and y <= a)}: "
+                  f"{per_cell:.2f} s per cell, {per_release:.2f} s per release, {fixed:.2f} s fixed) predicts "
+                  f"{model:.1f} s for {big}: the measured {grew.measured:.1f} s is {grew.measured / model - 1:+.0%}.")
+    else:
+        within = f"{r} × {a} has no smaller matrices to fit a model within."
+    return [
+        f"## Growth of the warm matrix, {r} × {a} to {big} ({stamp()}, {len(os.sched_getaffinity(0))} cores, "
+        f"`python benchmarks/bench_matrix.py --large {big_r}x{big_a} --warm-runs {warm_runs}`)",
+        "",
+        f"**Warm `nox -s compat` at {big} = {big_r * big_a} cells: median {medians[large]:.1f} s** of "
+        f"{len(largest)} ({', '.join(f'{m.wall:.1f}' for m in timed[large])}), "
+        f"{medians[large] / (big_r * big_a):.2f} s per cell; {r} × {a} in the same copy {medians[small]:.1f} s. "
+        f"Verdict at {big}: {largest[(len(largest) - 1) // 2].verdict}",
+        "",
+        f"Releases {', '.join(plan.large_releases)} (added: {', '.join(added_libs)}); API versions "
+        f"{', '.join(plan.large_apis)} (added: {', '.join(added_apis)}). In a copy of the project ({BENCH}/project), "
+        "the pyproject's matrix replaced; the smaller sizes are the releases' sessions with `--stripe-api-versions`.",
+        "",
+        recorded,
+        "",
+        "| run | wall s | cells | s per cell | load average (1 min) before → after | verdict |",
+        "|---|---|---|---|---|---|",
+        *(m.row() for m in runs),
+        "",
+        "| matrix | cells | median wall s | s per cell |",
+        "|---|---|---|---|",
+        *(f"| {libs} × {apis} | {libs * apis} | {wall:.1f} | {wall / (libs * apis):.2f} |"
+          for (libs, apis), wall in sorted(medians.items())),
+        "",
+        f"Slope: one more cell (API versions added) costs {grew.per_cell_small:.2f} s at {r} releases and "
+        f"{grew.per_cell_large:.2f} s at {big_r}; one more release costs {grew.per_release_small:.2f} s with its "
+        f"{a} cells and {grew.per_release_large:.2f} s with its {big_a}. The straight line through {r} × {a}, "
+        f"{r} × {big_a} and {big_r} × {a} (wall = fixed + releases × per release + cells × per cell) predicts "
+        f"{grew.predicted:.1f} s for {big}; measured {grew.measured:.1f} s, {grew.excess:+.0%}: "
+        + ("linear (within the ~10 % by which warm runs of one matrix differ)." if grew.linear else
+           "faster than linear." if grew.excess > 0 else "slower than linear: the larger matrix amortises more."),
+        "",
+        within,
+    ]
+
+
+def recording_line(recordings: Sequence[Recording], recorded_now: int) -> str:
+    """How long recording the added API versions took, in this run or when the cache got them."""
+    if not recordings:
+        return "Every API version has committed cassettes: nothing recorded."
+    each = ", ".join(f"{rec.api} {rec.seconds:.0f} s" for rec in recordings)
+    dates = ", ".join(sorted({rec.recorded for rec in recordings}))
+    cached = (f"from {CACHE.relative_to(ROOT)} (keyed by the harness's and contracts' source and the recorder's "
+              f"pins), recorded {dates}")
+    when = ("all in this run" if recorded_now == len(recordings) else
+            f"{recorded_now} in this run, the others {cached}" if recorded_now else cached)
+    return (f"Recording the {len(recordings)} API versions without committed cassettes against localstripe, "
+            f"one `nox -s \"record(V)\"` each with its virtualenv: {sum(r.seconds for r in recordings):.0f} s "
+            f"({each}), {when}.")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--warm-runs", type=int, default=3, help="warm runs of nox -s compat; the median is reported")
@@ -126,7 +277,14 @@ def main() -> int:
     parser.add_argument("--fresh-clone", action="store_true", help="also a new clone with empty caches")
     parser.add_argument("--iterations", type=int, default=100, help="per-request benchmark iterations")
     parser.add_argument("--write", action="store_true", help="record the figures in benchmarks/RESULTS.md")
+    parser.add_argument("--large", nargs="?", const=(12, 10), type=parse_size, metavar="RxA",
+                        help="instead: time warm runs from half of RxA (the project's) to RxA (default 12x10) "
+                             "in a scratch copy; 2x2 for a quick trial")
     args = parser.parse_args()
+    if args.warm_runs < 1:
+        parser.error(f"--warm-runs must be at least 1 (a median of no runs is no figure), got {args.warm_runs}")
+    if args.large:
+        return growth(args.large, args.warm_runs, args.write)
     libs, apis = MATRIX.stripe, MATRIX.api_versions
     cells = len(libs) * len(apis)
     runs: list[Measured] = []
@@ -147,14 +305,12 @@ def main() -> int:
     no_storm = nox("warm, all but the storm", ["-s", "compat", "--", "-k", "not test_storm"])
     runs += [collect, no_storm]
     scenarios = int(re.search(r"(\d+) tests? collected", collect.output).group(1))
-    column = {n: sub_matrix(libs, apis[:n], f"warm, {len(libs)} × {n}") for n in (1, 3)}
-    row = {n: sub_matrix(libs[:n], apis, f"warm, {n} × {len(apis)}") for n in (1, 3)}
+    column = {n: sub_matrix(libs, apis[:n], f"warm, {len(libs)} × {n}") for n in sub_sizes(len(apis))}
+    row = {n: sub_matrix(libs[:n], apis, f"warm, {n} × {len(apis)}") for n in sub_sizes(len(libs))}
     runs += [*column.values(), *row.values()]
-    fixed, per_release, per_cell = fit(
-        [*((len(libs) * n, m.wall) for n, m in column.items()), (cells, median)],
-        [*((n, m.wall) for n, m in row.items()), (len(libs), median)],
-        len(apis),
-    )
+    walls = {(len(libs), len(apis)): median, **{(len(libs), n): m.wall for n, m in column.items()},
+             **{(n, len(apis)): m.wall for n, m in row.items()}}
+    fixed, per_release, per_cell = fit_within(walls, len(libs), len(apis))
     requests = per_request(args.iterations)
 
     floor = requests["floor (canned, in process)"]
@@ -185,9 +341,7 @@ def main() -> int:
         "",
         f"Slope: one more cell costs {per_cell:.2f} s and one more release {per_release + len(apis) * per_cell:.2f} s "
         f"with its {len(apis)} cells; the model's 12 × 10 (120 cells) is "
-        f"{fixed + 12 * per_release + 120 * per_cell:.0f} s (measured up to {len(libs)} × {len(apis)}: "
-        "the catalogue has cassettes for these API versions only, and more releases meant more installs "
-        "than the time allowed).",
+        f"{fixed + 12 * per_release + 120 * per_cell:.0f} s (`--large` measures it: \"Growth of the warm matrix\").",
         "",
         "| per request | median µs | × floor |",
         "|---|---|---|",
