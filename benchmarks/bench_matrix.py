@@ -91,6 +91,27 @@ class Measured:
                 f"{self.load[0]:.1f} → {self.load[1]:.1f} | {self.verdict} |")
 
 
+def machine_speed() -> float:
+    """Seconds for two 20-million-step Python loops at once, one per core: how fast this machine is right now.
+
+    On a shared host the same command varies by up to 3x within an hour; this puts a
+    number on it next to the figures (0.66 s at the quietest seen, 2 s at the busiest).
+    """
+    start = time.perf_counter()
+    children = []
+    for _ in range(2):
+        pid = os.fork()
+        if pid == 0:
+            total = 0
+            for i in range(20_000_000):
+                total += i
+            os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+    return time.perf_counter() - start
+
+
 def nox(label: str, args: Sequence[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None,
         command: str | None = None) -> Measured:
     """Run nox (or ``command`` in a shell) once and time it.
@@ -288,6 +309,7 @@ def main() -> int:
     libs, apis = MATRIX.stripe, MATRIX.api_versions
     cells = len(libs) * len(apis)
     runs: list[Measured] = []
+    speed = [machine_speed()]
 
     if not args.no_cold:  # first, so that the warm runs after it find every virtualenv
         runs.append(nox("cold: `nox -s compat --reuse-venv=never` (packages from uv's cache)",
@@ -312,6 +334,7 @@ def main() -> int:
              **{(n, len(apis)): m.wall for n, m in row.items()}}
     fixed, per_release, per_cell = fit_within(walls, len(libs), len(apis))
     requests = per_request(args.iterations)
+    speed.append(machine_speed())
 
     floor = requests["floor (canned, in process)"]
     storm = median - no_storm.wall
@@ -322,6 +345,8 @@ def main() -> int:
         f"**Warm `nox -s compat`, {len(libs)} × {len(apis)} = {cells} cells: median {median:.1f} s** of "
         f"{len(warm)} ({', '.join(f'{m.wall:.1f}' for m in warm)})"
         + (f"; cold {runs[0].wall:.1f} s." if not args.no_cold else "; cold not measured in this run."),
+        f"The machine's speed (two 20-million-step Python loops at once, `machine_speed()`): {speed[0]:.2f} s "
+        f"before the runs, {speed[1]:.2f} s after (0.66 s at the quietest seen).",
         "",
         "| run | wall s | cells | s per cell | load average (1 min) before → after | verdict |",
         "|---|---|---|---|---|---|",
