@@ -31,6 +31,7 @@ import pytest
 from .errors import ConfigError
 from .lifeline import stop_with_parent
 from .matrix import Cell, validate_api_version
+from .validation import parse_count
 
 #: What ``{cell}`` in an argument becomes for each cell: ``16.1.0@2025-03-31.basil``.
 CELL_PLACEHOLDER = "{cell}"
@@ -56,11 +57,8 @@ def parse_api_versions(text: str) -> list[str]:
 
 def parse_jobs(text: str) -> int:
     """``--stripe-jobs``: a whole number of cells at once, at least 1."""
-    try:
-        jobs = int(text)
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
+    jobs = parse_count(text)
+    if jobs is None:
         raise pytest.UsageError(f"{JOBS_OPTION} must be a whole number of at least 1, got {text!r}.")
     return jobs
 

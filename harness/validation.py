@@ -2,7 +2,8 @@
 
 TOML hands back whatever the user wrote: a string where a list belongs, a number where a
 version belongs. Each check names the key, the file, what was expected with an example,
-and what came, so the message is the fix.
+and what came, so the message is the fix. :func:`parse_count` is the same for a count
+given on a command line (``--stripe-jobs``, ``chaos --users``), whose caller words the error.
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ from typing import Any
 from .errors import ConfigFileError
 
 _ADAPTER = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+def parse_count(text: str) -> int | None:
+    """``text`` as a whole number of at least 1 (a count given on a command line), or None if it is not one."""
+    try:
+        value = int(text)
+    except ValueError:
+        return None
+    return value if value >= 1 else None
 
 
 def _got(value: Any) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..config import OFFLINE_API_KEY, resolve
 from ..matrix import find_pyproject
+from ..validation import parse_count
 from .run import ChaosFigures, run_chaos
 
 
@@ -40,11 +41,8 @@ def _share(text: str) -> float:
 
 
 def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
+    value = parse_count(text)
+    if value is None:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
     return value
 
