@@ -184,6 +184,14 @@ def test_chaos_fault_rate_outside_0_to_1_is_a_usage_error(rate: str, capsys: pyt
     )
 
 
+@pytest.mark.parametrize("users", ["0", "-3", "2.5", "many"])
+def test_chaos_users_not_a_count_is_a_usage_error(users: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["chaos", "--users", users])
+    assert exited.value.code == 2
+    assert f"--users: must be a whole number of at least 1, got '{users}'" in capsys.readouterr().err
+
+
 def test_nox_list_without_api_versions_is_one_message_exit_4(tmp_path: Path) -> None:
     shutil.copy(ROOT / "noxfile.py", tmp_path)
     shutil.copytree(ROOT / "harness", tmp_path / "harness", ignore=shutil.ignore_patterns("__pycache__"))
